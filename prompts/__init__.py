@@ -1,0 +1,1 @@
+"""Versioned prompt files (data, not code), loaded with importlib.resources."""
