@@ -1,0 +1,230 @@
+"""The deal store: SQL rows, the full-text index and the vector index, kept in step.
+
+Design note: a document is stored all or nothing. Its rows, full-text entries and vectors are
+written inside one SQL transaction that commits only after Chroma accepted the vectors; if
+anything fails the transaction rolls back and the vectors already added are deleted, so no
+half-stored document or orphan vector stays behind. Re-uploading the same bytes to the same
+deal (same sha256) is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
+from handoff.errors import InputError, NotFoundError
+from handoff.settings import Settings
+from index import lexical
+from index.chroma_store import ChromaStore
+from index.chunking import chunk_document
+from index.db import Base, ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
+from index.embedders import Embedder, make_embedder
+
+_DEAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class DealSummary:
+    id: str
+    name: str
+    documents: int
+    chunks: int
+    owner_id: int | None
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: str
+    deal_id: str
+    sha256: str
+    doc: ParsedDocument
+
+
+def check_deal_id(deal_id: str) -> str:
+    if not _DEAL_ID.match(deal_id):
+        raise InputError(
+            f"invalid deal id {deal_id!r}: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return deal_id
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48]
+    return slug or "deal"
+
+
+class Store:
+    """Everything the product keeps about deals and their sources."""
+
+    def __init__(self, engine: Engine, vectors: ChromaStore, embedder: Embedder,
+                 *, chunk_words: int = 200) -> None:
+        self.engine = engine
+        self.vectors = vectors
+        self.embedder = embedder
+        self.chunk_words = chunk_words
+        Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            lexical.create_lexical(conn)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Store:
+        embedder = embedder or make_embedder(settings)
+        vectors = ChromaStore.open(settings.chroma_path, embedder.id)
+        return cls(make_engine(settings.db_url), vectors, embedder,
+                   chunk_words=settings.chunk_words)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # ------------------------------------------------------------------ deals
+
+    def create_deal(self, deal_id: str | None = None, name: str | None = None,
+                    owner_id: int | None = None) -> DealRow:
+        """Create a deal, or return it if it exists. Without an id one is made from the name."""
+        if deal_id is None:
+            if not name:
+                raise InputError("a deal needs an id or a name")
+            deal_id = f"{slugify(name)}-{uuid.uuid4().hex[:6]}"
+        check_deal_id(deal_id)
+        with self.session() as s, s.begin():
+            row = s.get(DealRow, deal_id)
+            if row is None:
+                row = DealRow(id=deal_id, name=name or deal_id, owner_id=owner_id)
+                s.add(row)
+            return row
+
+    def get_deal(self, deal_id: str) -> DealRow:
+        with self.session() as s:
+            row = s.get(DealRow, deal_id)
+            if row is None:
+                raise NotFoundError(f"deal {deal_id!r} not found")
+            return row
+
+    def list_deals(self) -> list[DealSummary]:
+        with self.session() as s:
+            docs = dict(s.execute(select(DocumentRow.deal_id, func.count())
+                                  .group_by(DocumentRow.deal_id)).all())
+            chunks = dict(s.execute(select(ChunkRow.deal_id, func.count())
+                                    .group_by(ChunkRow.deal_id)).all())
+            return [DealSummary(d.id, d.name, docs.get(d.id, 0), chunks.get(d.id, 0), d.owner_id)
+                    for d in s.scalars(select(DealRow).order_by(DealRow.created_at))]
+
+    def delete_deal(self, deal_id: str) -> None:
+        self.get_deal(deal_id)
+        with self.engine.begin() as conn:
+            lexical.delete_deal(conn, deal_id)
+        with self.session() as s, s.begin():
+            s.execute(delete(ChunkRow).where(ChunkRow.deal_id == deal_id))
+            s.delete(s.get(DealRow, deal_id))
+        self.vectors.delete_deal(deal_id)
+
+    # ------------------------------------------------------------------ documents
+
+    def find_duplicate(self, deal_id: str, sha256: str) -> str | None:
+        with self.session() as s:
+            return s.scalar(select(DocumentRow.filename).where(
+                DocumentRow.deal_id == deal_id, DocumentRow.sha256 == sha256))
+
+    def add_document(self, deal_id: str, doc: ParsedDocument, data: bytes) -> tuple[str, int]:
+        """Store a parsed document with its chunks and vectors, all or nothing.
+
+        Returns:
+            The new document's id and its number of chunks.
+        """
+        sha = hashlib.sha256(data).hexdigest()
+        chunks = chunk_document(doc, self.chunk_words)
+        doc_id = uuid.uuid4().hex
+        chunk_ids = [f"{doc_id}:{c.ordinal}" for c in chunks]
+        vectors = self.embedder.embed([c.text for c in chunks])  # before any write
+        added = False
+        with self.session() as s:
+            try:
+                with s.begin():
+                    s.add(DocumentRow(
+                        id=doc_id, deal_id=deal_id, filename=doc.filename, sha256=sha,
+                        format=doc.format, kind=doc.kind.value, size=len(data), text=doc.text,
+                        meta=doc.meta,
+                    ))
+                    s.flush()
+                    s.add_all(_segment_row(doc_id, seg) for seg in doc.segments)
+                    s.add_all(
+                        ChunkRow(id=cid, deal_id=deal_id, document_id=doc_id, ordinal=c.ordinal,
+                                 start=c.start, end=c.end, first_segment=c.first_segment,
+                                 last_segment=c.last_segment, text=c.text)
+                        for cid, c in zip(chunk_ids, chunks, strict=True)
+                    )
+                    lexical.add_chunks(s.connection(), deal_id,
+                                       [(cid, c.text) for cid, c in zip(chunk_ids, chunks,
+                                                                        strict=True)])
+                    self.vectors.add(deal_id, doc_id, chunk_ids, vectors)
+                    added = True
+            except BaseException:
+                if added:
+                    self.vectors.delete_ids(chunk_ids)
+                raise
+        return doc_id, len(chunks)
+
+    def documents(self, deal_id: str) -> list[StoredDocument]:
+        """Every document of a deal, rebuilt as ParsedDocument with its segments."""
+        with self.session() as s:
+            rows = s.scalars(select(DocumentRow).where(DocumentRow.deal_id == deal_id)
+                             .order_by(DocumentRow.created_at, DocumentRow.filename)).all()
+            return [StoredDocument(r.id, r.deal_id, r.sha256, _to_parsed(r)) for r in rows]
+
+    def document(self, deal_id: str, document_id: str) -> StoredDocument:
+        with self.session() as s:
+            row = s.get(DocumentRow, document_id)
+            if row is None or row.deal_id != deal_id:
+                raise NotFoundError(f"document {document_id!r} not found in deal {deal_id!r}")
+            return StoredDocument(row.id, row.deal_id, row.sha256, _to_parsed(row))
+
+    def delete_document(self, deal_id: str, document_id: str) -> None:
+        self.document(deal_id, document_id)
+        with self.session() as s, s.begin():
+            ids = list(s.scalars(select(ChunkRow.id).where(ChunkRow.document_id == document_id)))
+            lexical.delete_chunks(s.connection(), ids)
+            s.execute(delete(ChunkRow).where(ChunkRow.document_id == document_id))
+            s.delete(s.get(DocumentRow, document_id))
+        self.vectors.delete_document(document_id)
+
+    def chunks(self, deal_id: str, chunk_ids: list[str]) -> dict[str, ChunkRow]:
+        """Chunk rows by id, restricted to one deal."""
+        if not chunk_ids:
+            return {}
+        with self.session() as s:
+            rows = s.scalars(select(ChunkRow).where(ChunkRow.id.in_(chunk_ids),
+                                                    ChunkRow.deal_id == deal_id)).all()
+            return {r.id: r for r in rows}
+
+    def all_chunks(self, deal_id: str) -> list[ChunkRow]:
+        with self.session() as s:
+            return list(s.scalars(select(ChunkRow).where(ChunkRow.deal_id == deal_id)
+                                  .order_by(ChunkRow.document_id, ChunkRow.ordinal)))
+
+
+def _segment_row(doc_id: str, seg: Segment) -> SegmentRow:
+    return SegmentRow(
+        document_id=doc_id, idx=seg.index, kind=seg.kind.value, start=seg.start, end=seg.end,
+        speaker=seg.speaker, speaker_title=seg.speaker_title, timestamp=seg.timestamp,
+        locator=seg.locator, hidden=seg.hidden, meta=seg.meta,
+    )
+
+
+def _to_parsed(row: DocumentRow) -> ParsedDocument:
+    segments = [
+        Segment(index=r.idx, kind=SegmentKind(r.kind), text=row.text[r.start:r.end],
+                start=r.start, end=r.end, speaker=r.speaker, speaker_title=r.speaker_title,
+                timestamp=r.timestamp, locator=r.locator, hidden=r.hidden, meta=dict(r.meta or {}))
+        for r in row.segments
+    ]
+    meta: dict[str, Any] = dict(row.meta or {})
+    return ParsedDocument(filename=row.filename, format=row.format, kind=SourceKind(row.kind),
+                          text=row.text, segments=segments, meta=meta)
