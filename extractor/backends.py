@@ -1,0 +1,74 @@
+"""Choosing and building a backend: openai, local (embedded llama.cpp), rules, or auto.
+
+``auto`` picks openai when an endpoint is configured, else local when the embedded model is
+installed, else rules, and says which it picked and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from extractor import local_model
+from extractor.llm import ChatModelLLM, StructuredLLM, choose_mode, make_chat_openai
+from handoff.errors import ConfigError
+from handoff.settings import Settings
+
+BACKENDS = ("auto", "local", "openai", "rules")
+
+
+@dataclass
+class Backend:
+    """A ready backend: ``llm`` is None for rules. Call ``close()`` when done."""
+
+    name: str
+    llm: StructuredLLM | None
+    reason: str
+    _server: Any = field(default=None, repr=False)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def resolve_name(settings: Settings, requested: str | None) -> tuple[str, str]:
+    """The concrete backend for a request, and the reason for the choice."""
+    name = (requested or settings.backend).lower()
+    if name not in BACKENDS:
+        raise ConfigError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    if name != "auto":
+        return name, "requested"
+    if settings.openai_base_url or settings.openai_api_key:
+        return "openai", "an OpenAI-compatible endpoint is configured"
+    if local_model.is_installed(settings):
+        return "local", "the embedded model is installed"
+    return "rules", "no endpoint configured and the embedded model is not installed"
+
+
+def open_backend(settings: Settings, requested: str | None = None) -> Backend:
+    """Build the backend; for ``local`` this starts (or reuses) the llama.cpp server."""
+    name, reason = resolve_name(settings, requested)
+    if name == "rules":
+        return Backend("rules", None, reason)
+    if name == "openai":
+        base_url, key = settings.require_openai()
+        chat = make_chat_openai(base_url, key, settings.openai_model, settings.request_timeout)
+        llm = ChatModelLLM(chat, backend="openai", model=settings.openai_model,
+                           mode=choose_mode(settings.openai_base_url,
+                                            settings.structured_output),
+                           max_retries=settings.max_retries)
+        return Backend("openai", llm, reason)
+    server = local_model.LocalServer(settings)
+    base_url = server.start()
+    chat = make_chat_openai(base_url, "local", local_model.MODEL_ID,
+                            max(settings.request_timeout, 300.0))
+    llm = ChatModelLLM(chat, backend="local", model=local_model.MODEL_ID, mode="json_object",
+                       max_retries=settings.max_retries)
+    return Backend("local", llm, reason, _server=server)

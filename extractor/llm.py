@@ -1,0 +1,160 @@
+"""The one seam to language models: langchain-openai's ChatOpenAI against any OpenAI-compatible
+endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp's server).
+
+Design note. The chain asks for a pydantic model and gets a validated instance back, or an
+ExtractionError carrying the last raw output. Everything that makes that reliable lives here
+(instructor-style): structured-output mode per endpoint, retries with exponential backoff on
+429, 5xx, timeouts and connection errors, one re-ask that shows the model its invalid output
+and the validation error, and token accounting.
+
+Structured output: OpenAI takes ``{"type": "json_schema", ...}``; llama.cpp's server rejects
+that but honours ``{"type": "json_object", "schema": ...}``. ``auto`` uses json_schema for
+OpenAI and Azure hosts, json_object with the schema for everything else, and falls back to
+json_object once if an endpoint answers json_schema with 400.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeVar
+
+import openai
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from handoff.errors import BackendUnavailable, ExtractionError
+
+T = TypeVar("T", bound=BaseModel)
+Mode = Literal["json_schema", "json_object"]
+
+_TRANSIENT = (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
+              openai.InternalServerError)
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Call:
+    """What a model was asked and answered (kept by fakes and for debugging)."""
+
+    messages: list[tuple[str, str]]
+    output: str
+    usage: Usage = field(default_factory=Usage)
+
+
+class StructuredLLM(Protocol):
+    """What the chain needs from a model."""
+
+    backend: str
+    model: str
+
+    def complete(self, messages: list[tuple[str, str]], output: type[T], *,
+                 max_tokens: int = 1024) -> tuple[T, Usage]: ...
+
+
+def choose_mode(base_url: str | None, configured: str) -> Mode:
+    if configured in ("json_schema", "json_object"):
+        return configured  # type: ignore[return-value]
+    host = (base_url or "https://api.openai.com").lower()
+    return "json_schema" if ("openai.com" in host or "azure" in host) else "json_object"
+
+
+def response_format(mode: Mode, output: type[BaseModel]) -> dict[str, Any]:
+    schema = output.model_json_schema()
+    if mode == "json_schema":
+        return {"type": "json_schema",
+                "json_schema": {"name": output.__name__, "schema": schema, "strict": False}}
+    return {"type": "json_object", "schema": schema}
+
+
+def parse_json(raw: str) -> Any:
+    """Parse a model's JSON, tolerating a Markdown code fence around it."""
+    text = raw.strip()
+    fence = re.match(r"^```(?:json)?\s*(.*?)\s*```$", text, re.S)
+    if fence:
+        text = fence.group(1)
+    return json.loads(text)
+
+
+class ChatModelLLM:
+    """StructuredLLM over an already-built langchain chat model (ChatOpenAI or a fake)."""
+
+    def __init__(self, chat: Any, *, backend: str, model: str, mode: Mode = "json_object",
+                 max_retries: int = 3, reasks: int = 1, temperature: float = 0.0) -> None:
+        self.chat = chat
+        self.backend = backend
+        self.model = model
+        self.mode: Mode = mode
+        self.max_retries = max_retries
+        self.reasks = reasks
+        self.temperature = temperature
+
+    def _invoke(self, messages: list[tuple[str, str]], output: type[BaseModel],
+                max_tokens: int) -> Any:
+        @retry(retry=retry_if_exception_type(_TRANSIENT), reraise=True,
+               stop=stop_after_attempt(self.max_retries + 1),
+               wait=wait_exponential(multiplier=1, min=1, max=20))
+        def go() -> Any:
+            return self.chat.invoke(messages, response_format=response_format(self.mode, output),
+                                    max_tokens=max_tokens, temperature=self.temperature)
+
+        try:
+            return go()
+        except openai.BadRequestError as exc:
+            if self.mode == "json_schema":  # e.g. llama.cpp: retry once in json_object mode
+                self.mode = "json_object"
+                return go()
+            raise ExtractionError(f"the model endpoint refused the request: {exc}") from exc
+        except _TRANSIENT as exc:
+            raise BackendUnavailable(
+                f"model endpoint unavailable after {self.max_retries} retries: {exc}") from exc
+        except openai.AuthenticationError as exc:
+            raise BackendUnavailable(
+                "the model endpoint refused the API key: check HANDOFF_OPENAI_API_KEY") from exc
+
+    def complete(self, messages: list[tuple[str, str]], output: type[T], *,
+                 max_tokens: int = 1024) -> tuple[T, Usage]:
+        usage = Usage()
+        convo = list(messages)
+        raw = ""
+        for attempt in range(self.reasks + 1):
+            t0 = time.monotonic()
+            resp = self._invoke(convo, output, max_tokens)
+            usage.seconds += time.monotonic() - t0
+            meta = getattr(resp, "usage_metadata", None) or {}
+            usage.prompt_tokens += int(meta.get("input_tokens", 0))
+            usage.completion_tokens += int(meta.get("output_tokens", 0))
+            raw = resp.content if isinstance(resp.content, str) else str(resp.content)
+            try:
+                return output.model_validate(parse_json(raw)), usage
+            except (json.JSONDecodeError, ValidationError) as exc:
+                if attempt == self.reasks:
+                    break
+                convo = convo + [
+                    ("assistant", raw[:4000]),
+                    ("user", f"That output was invalid: {str(exc)[:600]}\n"
+                             "Answer again with only one JSON object that follows the schema."),
+                ]
+        raise ExtractionError(f"{self.backend} model gave no valid {output.__name__} after "
+                              f"{self.reasks + 1} attempts", last_output=raw)
+
+
+def make_chat_openai(base_url: str, api_key: str, model: str, timeout: float) -> Any:
+    """A ChatOpenAI client; langchain's own retries are off because ours apply."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(model=model, base_url=base_url, api_key=api_key,  # type: ignore[arg-type]
+                      timeout=timeout, max_retries=0, temperature=0.0)
