@@ -1,0 +1,213 @@
+"""The extraction chain: per category, retrieve, prompt, ground, then merge and check in code.
+
+Design note. ``build_brief`` is a pure function of its injected parts (documents, a retriever
+bound to one deal, a model or none, the offering); only the CLI and the app wire real ones.
+With a model, each of the seven categories gets its own prompt with its definitions and
+examples and only the passages hybrid search finds for that category's questions, never the
+whole corpus. The model's answer is treated as a claim: every quote is re-located in the
+sources (:mod:`extractor.grounding`) and items whose quotes cannot be found are not shown as
+sourced; they become questions for the rep. Without a model the rules backend produces
+exact-cited items directly. Either way the same code then merges duplicates, resolves
+speakers to stakeholders, marks verbal promises, and finds gaps and conflicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+import prompts
+from extractor import rules
+from extractor.conflicts import detect_conflicts
+from extractor.gaps import find_gaps
+from extractor.grounding import SourceIndex, normalize
+from extractor.language import detect_language
+from extractor.llm import StructuredLLM
+from extractor.merge import finalize_items
+from handoff.domain import (
+    CATEGORIES,
+    BriefMetadata,
+    Citation,
+    HandoffBrief,
+    Item,
+    Offering,
+    ParsedDocument,
+    completeness,
+)
+from handoff.errors import ExtractionError
+from index.search import Passage
+
+Progress = Callable[[str, str], None]  # (category, message)
+
+PASSAGE_CHARS = 900
+PROMPT_BUDGET_CHARS = 6500
+
+
+class Retriever(Protocol):
+    def __call__(self, query: str, k: int) -> list[Passage]: ...
+
+
+class ExtractedItem(BaseModel):
+    """One item as a model states it; checked and grounded before it reaches the brief."""
+
+    field: str
+    value: str = ""
+    quote: str = ""
+    passage: str | None = None
+    name: str | None = None
+    title: str | None = None
+    promised_by: str | None = None
+    due: str | None = None
+    handling: str | None = None
+    open: bool | None = None
+
+
+class Extraction(BaseModel):
+    items: list[ExtractedItem] = Field(default_factory=list)
+
+
+def retrieve_for(category: str, retriever: Retriever, *, per_query: int = 6,
+                 budget_chars: int = PROMPT_BUDGET_CHARS) -> list[Passage]:
+    """The category's passages: fused over its queries, best first, within a size budget."""
+    _, queries = prompts.load_yaml("queries")
+    scores: dict[str, float] = {}
+    by_id: dict[str, Passage] = {}
+    for query in queries[category]:
+        for rank, p in enumerate(retriever(query, per_query), start=1):
+            by_id.setdefault(p.chunk_id, p)
+            scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + 1.0 / (60 + rank)
+    chosen: list[Passage] = []
+    used = 0
+    for cid in sorted(scores, key=lambda c: -scores[c]):
+        p = by_id[cid]
+        size = min(len(p.text), PASSAGE_CHARS)
+        if used + size > budget_chars and chosen:
+            break
+        chosen.append(p)
+        used += size
+    return chosen
+
+
+def render_passages(passages: list[Passage]) -> str:
+    lines = []
+    for i, p in enumerate(passages, start=1):
+        where = " ".join(x for x in (p.source, p.locator) if x)
+        hidden = " (hidden text in the email's HTML)" if p.hidden else ""
+        lines.append(f"P{i} [{where}]{hidden}:\n{p.text[:PASSAGE_CHARS]}")
+    return "\n\n".join(lines)
+
+
+def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
+               sources: SourceIndex, meta: BriefMetadata) -> tuple[list[Item], list[Item]]:
+    """Ask the model for one category; return (grounded items, ungrounded claims)."""
+    if not passages:
+        return [], []
+    system = prompts.load("system")
+    task = prompts.load(f"extract_{category}")
+    meta.prompt_versions["system"] = system.id
+    meta.prompt_versions[category] = task.id
+    user = (f"{task.text}\n\nPassages:\n\n{render_passages(passages)}\n\n"
+            f"Extract the {category} items from these passages as JSON.")
+    out, usage = llm.complete([("system", system.text), ("user", user)], Extraction,
+                              max_tokens=900)
+    meta.token_usage.add(usage.prompt_tokens, usage.completion_tokens)
+    grounded: list[Item] = []
+    ungrounded: list[Item] = []
+    fields = CATEGORIES[category]
+    for x in out.items:
+        fld = x.field.strip().lower().replace(" ", "_").removeprefix(f"{category}.")
+        if fld not in fields or not (x.value.strip() or x.name):
+            continue
+        passage = _passage_ref(x.passage, passages)
+        span = (passage.start, passage.end) if passage else None
+        citation = sources.locate(x.quote or x.value, passage.source if passage else None, span)
+        item = Item(id="", key=f"{category}.{fld}", value=(x.value or x.name or "").strip(),
+                    attributes=_attributes(x), citations=[citation],
+                    confidence=0.7 if citation.alignment != "fuzzy" else 0.55)
+        (grounded if citation.grounded else ungrounded).append(item)
+    return grounded, ungrounded
+
+
+def _passage_ref(ref: str | None, passages: list[Passage]) -> Passage | None:
+    if not ref:
+        return None
+    digits = "".join(ch for ch in str(ref) if ch.isdigit())
+    if digits and 1 <= int(digits) <= len(passages):
+        return passages[int(digits) - 1]
+    return None
+
+
+def _attributes(x: ExtractedItem) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for key in ("name", "title", "promised_by", "due", "handling"):
+        val = getattr(x, key)
+        if isinstance(val, str) and val.strip():
+            attrs[key] = val.strip()
+    if x.open is not None:
+        attrs["open"] = x.open
+    return attrs
+
+
+def item_id(item: Item) -> str:
+    """A stable id: the same fact from the same place keeps its id across re-runs."""
+    first = item.citations[0] if item.citations else Citation(source="", quote="")
+    basis = f"{item.key}|{normalize(item.value)[:80]}|{first.source}|{first.start}"
+    return "I" + hashlib.sha1(basis.encode()).hexdigest()[:7]
+
+
+def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument],
+                retriever: Retriever | None, llm: StructuredLLM | None,
+                offering: Offering | None = None, backend: str | None = None,
+                progress: Progress | None = None) -> HandoffBrief:
+    """Build the handoff brief of one deal.
+
+    Args:
+        deal_id: The deal's id.
+        deal_name: Its display name.
+        documents: Every parsed source of the deal.
+        retriever: Hybrid search bound to this deal (needed with a model).
+        llm: A structured-output model, or None for the rules backend.
+        offering: The vendor's standard offering, for beyond-offering conflicts.
+        backend: Name recorded in the metadata (defaults to the model's backend or "rules").
+        progress: Called with (category, message) as the chain advances.
+    """
+    say = progress or (lambda _c, _m: None)
+    meta = BriefMetadata(backend=backend or (llm.backend if llm else "rules"),
+                         model=llm.model if llm else None,
+                         sources=[d.filename for d in documents])
+    sources = SourceIndex(documents)
+    language = detect_language(documents)
+    items: list[Item] = []
+    unverified: list[Item] = []
+    t_all = time.monotonic()
+    if llm is None:
+        t0 = time.monotonic()
+        say("all", "rules")
+        items = rules.extract_items(documents)
+        meta.timings["rules"] = round(time.monotonic() - t0, 3)
+    else:
+        if retriever is None:
+            raise ExtractionError("a model backend needs a retriever for the deal's passages")
+        for category in CATEGORIES:
+            t0 = time.monotonic()
+            say(category, "retrieving")
+            passages = retrieve_for(category, retriever)
+            say(category, f"asking {llm.model} ({len(passages)} passages)")
+            good, bad = _llm_items(category, passages, llm, sources, meta)
+            items.extend(good)
+            unverified.extend(bad)
+            meta.timings[category] = round(time.monotonic() - t0, 3)
+    say("all", "merging, gaps and conflicts")
+    items = finalize_items(items, documents)
+    for it in items:
+        it.id = item_id(it)
+    conflicts = detect_conflicts(items, documents, offering, language=language)
+    gaps = find_gaps(items, unverified, language=language)
+    meta.timings["total"] = round(time.monotonic() - t_all, 3)
+    return HandoffBrief(deal_id=deal_id, deal_name=deal_name, language=language, items=items,
+                        gaps=gaps, conflicts=conflicts, completeness=completeness(items),
+                        metadata=meta)

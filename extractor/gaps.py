@@ -1,0 +1,63 @@
+"""Gaps: what the CSM cannot rely on yet, each turned into a question for the rep.
+
+A gap is a required key (handoff-spec section 3) with no grounded item, or an item too weak to
+rely on: a promise that was only made aloud on a call and not confirmed in writing, or a claim
+the model made that no source passage supports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import prompts
+from handoff.domain import (
+    REQUIRED_KEYS,
+    Gap,
+    GapReason,
+    Item,
+    ItemStatus,
+)
+
+
+def gap_id(key: str, reason: str, item_id: str | None = None) -> str:
+    return "G" + hashlib.sha1(f"{key}|{reason}|{item_id or ''}".encode()).hexdigest()[:7]
+
+
+def _questions() -> dict[str, dict[str, str]]:
+    return prompts.load_yaml("gap_questions")[1]  # type: ignore[no-any-return]
+
+
+def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en",
+              answered_keys: set[str] | None = None) -> list[Gap]:
+    """Gaps for missing required keys, verbal-only promises and unverifiable claims."""
+    lang = language if language in ("en", "de") else "en"
+    questions = _questions()
+    answered = answered_keys or set()
+    live = [i for i in items if i.status != ItemStatus.REJECTED]
+    covered = {i.key for i in live if i.grounded} | answered
+    gaps: list[Gap] = []
+    claims = {}
+    for claim in unverified:
+        claims.setdefault(claim.key, claim)
+    for key in REQUIRED_KEYS:
+        if key in covered:
+            continue
+        claim = claims.get(key)
+        if claim is not None:
+            q = questions["ungrounded"][lang].format(value=claim.value, label=key)
+            gaps.append(Gap(id=gap_id(key, GapReason.UNGROUNDED), key=key,
+                            reason=GapReason.UNGROUNDED, question=q))
+        else:
+            gaps.append(Gap(id=gap_id(key, GapReason.MISSING), key=key,
+                            reason=GapReason.MISSING, question=questions[key][lang]))
+    for item in live:
+        if item.category != "commitments" or not item.verbal:
+            continue
+        if item.status in (ItemStatus.CONFIRMED, ItemStatus.CORRECTED):
+            continue
+        src = item.citations[0] if item.citations else None
+        where = f"{src.source} {src.locator or ''}".strip() if src else ""
+        q = questions["verbal"][lang].format(value=item.shown_value, source=where)
+        gaps.append(Gap(id=gap_id(item.key, GapReason.VERBAL_ONLY, item.id), key=item.key,
+                        reason=GapReason.VERBAL_ONLY, question=q, item_id=item.id))
+    return gaps
