@@ -180,6 +180,7 @@ def beyond_offering(sents: list[Sentence], offering: Offering) -> list[Conflict]
         premium_only = [x for t in offering.support_tiers[1:] for x in t.includes
                         if x.lower() not in base]
     custom = offering.integrations.get("custom", []) if offering.integrations else []
+    custom = [str(x) for x in custom] if isinstance(custom, list) else []
     sessions = offering.training.get("included_sessions") if offering.training else None
     bought_premium = any(re.search(r"\bpremium\b", s.text, re.I) and not _DECLINE.search(s.text)
                          for s in sents if s.segment.kind != SegmentKind.TURN)

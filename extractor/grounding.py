@@ -95,7 +95,7 @@ class SourceIndex:
         order = self._order(source)
         pieces = [p.strip() for p in re.split(r"\s*(?:\.\.\.|…|\[\.\.\.\])\s*", q)
                   if len(p.strip()) >= MIN_QUOTE_CHARS]
-        candidates = [q] + (sorted(pieces, key=len, reverse=True) if len(pieces) > 1 else [])
+        candidates = [q] + [p for p in sorted(pieces, key=len, reverse=True) if p != q]
         for cand in candidates:
             found = self._exact(cand, order) or self._normalized(cand, order)
             if found:

@@ -328,6 +328,6 @@ class Offering(BaseModel):
     product: str | None = None
     implementation_weeks: dict[str, float] | None = None
     support_tiers: list[SupportTier] = Field(default_factory=list)
-    integrations: dict[str, list[str]] = Field(default_factory=dict)
+    integrations: dict[str, Any] = Field(default_factory=dict)
     roadmap: list[str] = Field(default_factory=list)
     training: dict[str, Any] = Field(default_factory=dict)

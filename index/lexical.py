@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from sqlalchemy import Connection, text
 
@@ -20,7 +24,7 @@ _STOPWORDS = frozenset(
     der die das den dem des ein eine einer eines einem einen und oder ist sind war waren wer wie
     was wann wo warum welche welcher welches wird werden hat haben hatte mit von zu zum zur im in
     auf für an am bei aus nach über unter vor nicht kein keine ich du er sie es wir ihr uns euch
-    mich dich sich auch noch schon nur dass ob als so da denn doch mal ja nein
+    mich dich sich auch noch schon nur dass ob als so da denn doch mal ja nein gibt gab es
     """.split()
 )
 
@@ -42,11 +46,34 @@ def query_terms(query: str) -> list[str]:
     return list(seen)
 
 
+@cache
+def _thesaurus() -> dict[str, tuple[str, ...]]:
+    text = resources.files("index").joinpath("thesaurus.yaml").read_text(encoding="utf-8")
+    groups: list[list[str]] = yaml.safe_load(text)
+    out: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        words = tuple(str(w).lower() for w in group)
+        for w in words:
+            out[w] = tuple(dict.fromkeys(out.get(w, ()) + words))
+    return out
+
+
+def expand_terms(terms: list[str]) -> list[str]:
+    """The terms plus the words of their concept groups (see thesaurus.yaml)."""
+    thesaurus = _thesaurus()
+    out = dict.fromkeys(terms)
+    for t in terms:
+        for w in thesaurus.get(t, ()):
+            out.setdefault(w, None)
+    return list(out)
+
+
 def fts5_match(query: str) -> str | None:
-    terms = query_terms(query)
+    terms = expand_terms(query_terms(query))
     if not terms:
         return None
-    parts = [f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in terms]
+    parts = [f'"{t.replace(chr(34), "")}"*' if len(t) >= 4 else f'"{t.replace(chr(34), "")}"'
+             for t in terms]
     return " OR ".join(parts)
 
 
@@ -99,10 +126,11 @@ def search(conn: Connection, deal_id: str, query: str, k: int) -> list[LexicalHi
             {"m": match, "d": deal_id, "k": k},
         ).all()
         return [LexicalHit(r[0], -float(r[1])) for r in rows]
-    terms = query_terms(query)
+    terms = expand_terms(query_terms(query))
     if not terms:
         return []
-    tsq = " | ".join(f"{re.sub(r'[^\w]', '', t)}:*" for t in terms)
+    cleaned = [re.sub(r"[^\w]", "", t) for t in terms]
+    tsq = " | ".join(f"{t}:*" for t in cleaned if t)
     rows = conn.execute(
         text(
             "SELECT id, ts_rank(to_tsvector('simple', text), to_tsquery('simple', :q)) AS s "

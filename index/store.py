@@ -164,8 +164,8 @@ class Store:
                     lexical.add_chunks(s.connection(), deal_id,
                                        [(cid, c.text) for cid, c in zip(chunk_ids, chunks,
                                                                         strict=True)])
+                    added = True  # set first: add() may fail after writing some vectors
                     self.vectors.add(deal_id, doc_id, chunk_ids, vectors)
-                    added = True
             except BaseException:
                 if added:
                     self.vectors.delete_ids(chunk_ids)
