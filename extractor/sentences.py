@@ -33,6 +33,7 @@ _ABBREVIATIONS = {
     "mio", "mrd", "tsd", "jan", "feb", "mär", "apr", "jun", "jul", "aug", "sep", "sept",
     "okt", "oct", "nov", "dez", "dec", "jh", "wk", "wks", "est", "sr", "jr", "dipl", "ing",
     "mag", "reg", "mgr", "dir", "sup", "prev", "pp", "ff", "bspw", "insb", "allg", "resp",
+    "ehem", "kfm", "kaufm", "techn", "mgmt", "gmbh",
 }
 _MONTH_START = re.compile(
     r"(?:Jan|Feb|Mär|Mar|Apr|Mai|May|Jun|Jul|Aug|Sep|Okt|Oct|Nov|Dez|Dec|Quartal|KW)"
@@ -94,7 +95,7 @@ def _line_breaks(text: str, lo: int, hi: int) -> list[int]:
     cuts: list[int] = []
     for m in re.finditer(r"\n", text[lo:hi]):
         at = lo + m.start()
-        prev_line = text[text.rfind("\n", lo, at) + 1:at].rstrip()
+        prev_line = text[max(lo, text.rfind("\n", lo, at) + 1):at].rstrip()
         nxt_end = text.find("\n", at + 1, hi)
         nxt = text[at + 1:hi if nxt_end < 0 else nxt_end]
         stripped = nxt.lstrip()

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# The repo is not installed into the venv (see tests/evals/conftest.py).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from extractor.sentences import primary, sentences  # noqa: E402
-from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind  # noqa: E402
+from extractor.sentences import primary, sentences
+from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
 
 
 def _doc(*parts: tuple[SegmentKind, str], hidden: int | None = None) -> ParsedDocument:

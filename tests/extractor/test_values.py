@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-# The repo is not installed into the venv (see tests/evals/conftest.py).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from extractor.values import extract_values, parse_number, values_of  # noqa: E402
+from extractor.values import extract_values, parse_number, values_of
 
 
 def _one(text: str, kind: str):
