@@ -172,6 +172,11 @@ class Person:
         return bool(self.seen_as) and self.seen_as <= {"cc"}
 
     @property
+    def vendor(self) -> bool:
+        """One of the vendor's own people (sales, SE, CSM)."""
+        return self.side == "vendor"
+
+    @property
     def can_be_stakeholder(self) -> bool:
         """A customer-side person who is still there and took part."""
         return not (self.left or self.cc_only or self.side == "vendor")

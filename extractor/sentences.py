@@ -58,6 +58,11 @@ class Sentence:
     kind: SourceKind = SourceKind.DOCUMENT
 
     @property
+    def filename(self) -> str:
+        """The document's file name (same as ``source``)."""
+        return self.source
+
+    @property
     def speaker(self) -> str | None:
         """The speaker of a call turn or the sender of an email message."""
         return self.segment.speaker

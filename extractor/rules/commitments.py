@@ -1,0 +1,142 @@
+"""Commitments: what the vendor promised, with who, when, and whether it was only said.
+
+Design note: a wrong promise in a handoff brief costs more than a missing one (CS would
+deliver something nobody sold), so a sentence becomes a commitment only when a promise cue
+holds and none of the guards fires: it declines ("we can't", "leider nicht"), is
+hypothetical ("if we ever", "falls"), is a question or a customer's request, names a
+competitor ("OpsPilot promised three weeks"), or is retracted later ("scratch that",
+"Finance declined the waiver") by a sentence on the same topic. The speaker must not be
+the customer, except when the customer agrees to terms ("splitting the fee works for us").
+Promises made only in calls are flagged ``verbal`` and need CS validation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handoff.domain import Item, SegmentKind
+
+from .context import Context, Unit
+from .lexicon import commitment_cues, cue_regex, guard
+
+_AGREED = cue_regex([
+    "works for us|that works|agreed|we accept|we can accept|fine with|ok(?:ay)? with|happy with",
+    "einverstanden|passt (?:für uns|so)|akzeptieren|ist für uns in ordnung|geht für uns",
+])
+_STRONG = cue_regex([
+    "guarantee\\w*|promise\\w*|commit\\w*|included|inclusive|at no (?:extra )?cost|free of charge",
+    "garantier\\w*|zugesagt|sagen wir zu|sage ich zu|verspreche|inklusive|enthalten|kostenlos",
+])
+_TOPIC_STOP = {"would", "could", "should", "about", "their", "there", "which", "these",
+               "think", "really", "thing", "going", "können", "werden", "haben", "nicht",
+               "unsere", "unser", "ihnen", "dann", "schon", "other", "first"}
+_MAX_PER_KIND = 6
+
+
+def _topic(text: str) -> set[str]:
+    """Topic tokens: word stems of 5+ letters, acronyms and numbers."""
+    words = {w.lower()[:5] for w in re.findall(r"[A-Za-zÄÖÜäöüß]{5,}", text)}
+    words -= {w[:5] for w in _TOPIC_STOP}
+    return words | set(re.findall(r"\b[A-Z]{2,5}\b|\d+(?:[.,]\d+)?", text))
+
+
+def _kind(unit: Unit) -> str | None:
+    for kind, rx in commitment_cues()["kinds"].items():
+        if rx.search(unit.text):
+            return kind
+    return None
+
+
+def _retracted(ctx: Context, unit: Unit) -> bool:
+    """A later sentence on the same topic takes the promise back."""
+    retraction = guard("retraction")
+    if retraction.search(unit.text):
+        return True
+    topic = _topic(unit.text)
+    for other in ctx.units:
+        if other.order <= unit.order or not retraction.search(other.text):
+            continue
+        adjacent = other.doc is unit.doc and other.sentences[0].segment.index in (
+            unit.sentences[0].segment.index, unit.sentences[0].segment.index + 1)
+        if adjacent and other.start - unit.end < 200:
+            return True
+        if len(topic & _topic(other.text)) >= 2:
+            return True
+    return False
+
+
+def _promise(ctx: Context, unit: Unit) -> bool:
+    """Whether the unit holds a vendor promise (or terms the customer agreed to)."""
+    cues = commitment_cues()
+    text = unit.text
+    if unit.side == "customer":
+        return _AGREED.search(text) is not None and _kind(unit) == "commercial"
+    if cues["customer_only"].search(text) or ctx.is_question(unit):
+        return False
+    vendor_voice = unit.side == "vendor" or unit.segment_kind in (
+        SegmentKind.NOTE, SegmentKind.PARAGRAPH, SegmentKind.TABLE_ROW)
+    if vendor_voice and cues["vendor"].search(text):
+        return True
+    if unit.side != "vendor" and guard("request").search(text):
+        return False
+    return cues["you"].search(text) is not None
+
+
+def _table_price(unit: Unit) -> bool:
+    """A price line of an order form or proposal ("Annual subscription fee: EUR 186,000")."""
+    return (not unit.is_call and unit.side == "vendor"
+            and any(v.kind == "money" for v in unit.values)
+            and commitment_cues()["kinds"]["commercial"].search(unit.text) is not None)
+
+
+def _commitment(ctx: Context, unit: Unit) -> Item | None:
+    if not (_promise(ctx, unit) or _table_price(unit)):
+        return None
+    kind = _kind(unit)
+    if kind is None:
+        return None
+    if ctx.declines(unit) or ctx.hypothetical(unit) or ctx.mentions_competitor(unit):
+        return None
+    if _retracted(ctx, unit):
+        return None
+    verbal = unit.is_call
+    attrs: dict[str, object] = {"kind": kind, "needs_validation": verbal or
+                                unit.segment_kind == SegmentKind.NOTE}
+    if unit.speaker is not None:
+        attrs["promised_by"] = unit.speaker.name
+    elif unit.sentences[0].segment.speaker:
+        attrs["promised_by"] = unit.sentences[0].segment.speaker
+    due = [v for v in unit.values if v.kind in ("date", "duration")]
+    if due:
+        attrs["due"] = due[0].iso or due[0].text
+    if verbal:
+        attrs["verbal"] = "said on a call, not in writing"
+    confidence = 0.6 if _STRONG.search(unit.text) else 0.45
+    return ctx.item(f"commitments.{kind}", unit, attributes=attrs, confidence=confidence,
+                    verbal=verbal)
+
+
+def extract_commitments(ctx: Context) -> list[Item]:
+    """Vendor promises, at most a few per kind, strongest first, each citing its sentence."""
+    found: dict[str, list[Item]] = {}
+    for unit in ctx.units:
+        item = _commitment(ctx, unit)
+        if item is not None:
+            found.setdefault(item.key, []).append(item)
+    items: list[Item] = []
+    for kind_items in found.values():
+        best = sorted(kind_items, key=lambda i: -i.confidence)[:_MAX_PER_KIND]
+        items.extend(i for i in kind_items if i in best)
+    return _dedupe(items)
+
+
+def _dedupe(items: list[Item]) -> list[Item]:
+    """Drop an item whose citation overlaps one already kept (short-sentence pairs)."""
+    kept: list[Item] = []
+    for item in items:
+        c = item.citations[0]
+        if any(k.citations[0].source == c.source and (k.citations[0].start or 0) < (c.end or 0)
+               and (c.start or 0) < (k.citations[0].end or 0) for k in kept):
+            continue
+        kept.append(item)
+    return kept

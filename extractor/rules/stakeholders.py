@@ -1,0 +1,179 @@
+"""Stakeholders: the customer's people and their roles, each citing where the role shows.
+
+Design note: people come from the roster (speakers, email parties, signatures, "Name
+(Title)" mentions); a person who left, was only cc'd or belongs to the vendor is never a
+stakeholder, and neither is someone merely mentioned without a role. Roles come from three
+kinds of evidence, strongest first: CRM labels ("Champion: Anna Keller"), role cues in
+sentences ("I'll drive this", "She signs anything over fifty thousand", "Budgetfreigabe
+macht Albers") given to the nearest name or, for first-person speech, to the speaker, and
+titles (a CFO is the economic buyer unless the sources name another). A person gets one
+item listing all of their roles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.roster import NAME, Person, clean_name, resolve
+from extractor.sentences import Sentence
+from handoff.domain import Item
+
+from .context import Context, Unit
+from .lexicon import stakeholder_cues
+
+ROLE_ORDER = ("executive_sponsor", "economic_buyer", "champion", "technical_evaluator",
+              "blocker", "influencer", "end_user")
+_FIRST_PERSON = re.compile(r"(?i)\b(?:I|I'm|I'll|I've|me|my|mine|ich|mir|mich|mein\w*)\b")
+_TOOK_PART = {"speaker", "from", "to", "participant", "signature", "note_author"}
+
+
+def _unit_for(ctx: Context, sentence: Sentence) -> Unit:
+    for unit in ctx.units:
+        if unit.doc.filename == sentence.source and sentence in unit.sentences:
+            return unit
+    doc = next(d for d in ctx.docs if d.filename == sentence.source)
+    return Unit([sentence], doc, ("", 0, sentence.start), None, None)
+
+
+def _holder(ctx: Context, unit: Unit, at: int) -> Person | None:
+    """Who a role cue at offset ``at`` is about: the nearest name or first-person speaker."""
+    text = unit.text
+    candidates: list[tuple[int, Person]] = []
+    for m in re.finditer(NAME, text):
+        person = resolve(clean_name(m.group(0)), ctx.roster)
+        if person is not None:
+            dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
+            candidates.append((abs(dist), person))
+    if unit.speaker is not None:
+        for m in _FIRST_PERSON.finditer(text):
+            dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
+            candidates.append((abs(dist), unit.speaker))
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _eligible(person: Person, cued: bool) -> bool:
+    return person.can_be_stakeholder and (cued or bool(person.seen_as & _TOOK_PART))
+
+
+class _Roles:
+    def __init__(self) -> None:
+        self.roles: dict[int, dict[str, list[Unit]]] = {}
+        self.people: dict[int, Person] = {}
+
+    def add(self, person: Person, role: str, unit: Unit | None) -> None:
+        self.people[id(person)] = person
+        evidence = self.roles.setdefault(id(person), {}).setdefault(role, [])
+        if unit is not None and unit not in evidence:
+            evidence.append(unit)
+
+    def holders(self, role: str) -> list[Person]:
+        return [self.people[k] for k, roles in self.roles.items() if role in roles]
+
+
+def _from_cues(ctx: Context, found: _Roles) -> None:
+    cues = stakeholder_cues()
+    blockers: dict[int, list[Unit]] = {}
+    for unit in ctx.units:
+        for role, rx in cues["labels"].items():
+            m = rx.match(unit.text)
+            name = re.match(NAME, unit.text[m.end():]) if m else None
+            person = resolve(clean_name(name.group(0)), ctx.roster) if name else None
+            if person is not None and _eligible(person, True):
+                found.add(person, role, unit)
+        if ctx.is_question(unit) or ctx.hypothetical(unit):
+            continue
+        for role, rx in cues["role_cues"].items():
+            for m in rx.finditer(unit.text):
+                person = _holder(ctx, unit, m.start())
+                if person is None or not _eligible(person, True):
+                    continue
+                if role == "blocker":
+                    blockers.setdefault(id(person), []).append(unit)
+                    found.people[id(person)] = person
+                else:
+                    found.add(person, role, unit)
+                break
+    for key, units in blockers.items():  # one skeptical remark is influence, two block
+        found.add(found.people[key], "blocker" if len(units) >= 2 else "influencer", units[0])
+        for unit in units[1:]:
+            found.add(found.people[key], "blocker", unit)
+
+
+def _from_titles(ctx: Context, found: _Roles) -> None:
+    people = [p for p in ctx.roster if p.title and _eligible(p, False)]
+    for role, tiers in stakeholder_cues()["title_roles"].items():
+        if role != "end_user" and found.holders(role):
+            continue  # the sources name the holder; a title only fills a silent role
+        for rx in tiers:
+            matched = [p for p in people if rx.search(p.title or "")]
+            for person in matched:
+                found.add(person, role, _unit_for(ctx, person.title_at) if person.title_at
+                          else None)
+            if matched:
+                break
+
+
+def _champion_fallback(ctx: Context, found: _Roles) -> None:
+    """Without an explicit champion, the customer's most active non-executive speaker."""
+    if found.holders("champion"):
+        return
+    turns: dict[int, int] = {}
+    for unit in ctx.units:
+        if unit.is_call and unit.speaker is not None and unit.side != "vendor":
+            turns[id(unit.speaker)] = turns.get(id(unit.speaker), 0) + 1
+    senior = {id(p) for r in ("executive_sponsor", "economic_buyer", "technical_evaluator")
+              for p in found.holders(r)}
+    candidates = [(turns.get(id(p), 0), p) for p in ctx.roster if id(p) not in senior
+                  and _eligible(p, False) and p.side != "vendor"]
+    candidates = [c for c in candidates if c[0] >= 3]
+    if not candidates:
+        return
+    person = max(candidates, key=lambda c: c[0])[1]
+    first_turn = next(u for u in ctx.units if u.speaker is person and u.is_call)
+    found.add(person, "champion", _unit_for(ctx, person.title_at) if person.title_at
+              else first_turn)
+
+
+def _item(ctx: Context, person: Person, roles: dict[str, list[Unit]]) -> Item | None:
+    ordered = [r for r in ROLE_ORDER if r in roles]
+    evidence = [u for r in ordered for u in roles[r]]
+    if person.title_at is not None:
+        evidence.append(_unit_for(ctx, person.title_at))
+    unique: list[Unit] = []
+    for unit in evidence:
+        if all(unit.doc is not u.doc or unit.start != u.start for u in unique):
+            unique.append(unit)
+    if not unique:
+        return None
+    labels = ", ".join(r.replace("_", " ") for r in ordered)
+    title = f", {person.title}" if person.title else ""
+    attrs = {"name": person.name, "title": person.title or "", "roles": ordered,
+             "organisation": person.organisation or "", "email": person.email or ""}
+    item = ctx.item(f"stakeholders.{ordered[0]}", unique[0], value=f"{person.name}{title} — "
+                    f"{labels}", attributes=attrs, confidence=0.55, extra=unique[1:4])
+    item.attributes.pop("said_by", None)
+    return item
+
+
+def _user_groups(ctx: Context, found: _Roles) -> list[Item]:
+    """End users named as a group ("the dispatchers") when no person is one."""
+    if found.holders("end_user"):
+        return []
+    rx = stakeholder_cues()["user_groups"]
+    for unit in ctx.units:
+        m = rx.search(unit.text)
+        if m and unit.side != "vendor" and not ctx.is_question(unit):
+            return [ctx.item("stakeholders.end_user", unit, value=f"{m.group(0)} (end users)",
+                             attributes={"name": m.group(0), "roles": ["end_user"]},
+                             confidence=0.35)]
+    return []
+
+
+def extract_stakeholders(ctx: Context) -> list[Item]:
+    """One item per customer stakeholder, listing all of their roles."""
+    found = _Roles()
+    _from_cues(ctx, found)
+    _from_titles(ctx, found)
+    _champion_fallback(ctx, found)
+    items = [_item(ctx, found.people[k], roles) for k, roles in found.roles.items()]
+    return [i for i in items if i is not None] + _user_groups(ctx, found)
