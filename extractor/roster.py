@@ -93,12 +93,16 @@ def _title_regex() -> str:
     lx = _lexicon()
     domain = (rf"(?:(?i:{_alt(lx['domain_words'])})\b|[A-Z]{{2,4}}\b"
               rf"|[A-ZÄÖÜ][a-zäöü]+(?:ions?|ment|ing|ics|ance|ware)\b)")
+    word = rf"(?:{domain}|[A-ZÄÖÜ][a-zäöüß]+\b)"  # any capitalized word may name a department
+    joined = rf"{word}(?:[ \t]+(?:&|and|und|/)[ \t]+{word})?"
     mods = rf"(?:(?:{_alt(lx['modifiers'])})[ \t]+)*"
     head = (rf"(?:{_alt(lx['head_words'])})(?:[ \t]+(?i:of|für|der|des|for))?(?:[ \t]+the)?"
-            rf"(?:[ \t]+{domain}(?:[ \t]+(?:&|and|und|/)[ \t]+{domain})?){{1,3}}")
-    tail = rf"(?:{domain}[ \t-]+){{0,3}}(?i:{_alt(lx['tail_words'])})\b"
-    tail_q = rf"(?:{domain}[ \t-]+){{1,3}}(?i:{_alt(lx['tail_words_qualified'])})\b"
-    compound = rf"[A-ZÄÖÜ][\wäöüß]*-?(?i:{_alt(lx['compound_suffixes'])})\b"
+            rf"[ \t]+{word}(?:[ \t]+(?:(?:&|and|und|/)[ \t]+)?{domain}){{0,3}}")
+    tail = rf"(?:{joined}[ \t-]+){{0,3}}(?i:{_alt(lx['tail_words'])})\b"
+    tail_q = rf"(?:{joined}[ \t-]+){{1,3}}(?i:{_alt(lx['tail_words_qualified'])})\b"
+    department = r"[A-ZÄÖÜ][a-zäöüß]*(?:ung|ion|ik|ienst|ienste|ransport|esen|ager|erk|bau|handel)"
+    compound = (rf"[A-ZÄÖÜ][\wäöüß]*-?(?i:{_alt(lx['compound_suffixes'])})\b"
+                rf"(?:[ \t]+{department}\b)?")
     alone = rf"(?:{_alt(lx['standalone'])})\b"
     return rf"{mods}(?:{head}|{tail_q}|{tail}|{compound}|{alone})"
 
@@ -124,9 +128,12 @@ def is_vendor_title(title: str) -> bool:
 _LEFT = re.compile(
     r"(?i)\b(?:left\s+(?:the\s+)?(?:company|co\b|us\b|the\s+business)|has\s+left|"
     r"is\s+no\s+longer|no\s+longer\s+(?:with|at|works?)|moved\s+on|departed|"
-    r"former(?:ly)?\b|prev(?:ious)?\.?\s+contact|ex-|do\s+not\s+contact|"
+    r"former(?:ly)?\b|prev(?:ious)?\.?\s+contact|ex-(?:c[efiot]o|head|vp|director|leiter\w*|geschäftsführer\w*)\b|do\s+not\s+contact|"
     r"verlassen|nicht\s+mehr\s+(?:bei\s+uns|da|im\s+haus|an\s*zuschreiben|anschreiben|dabei)|"
-    r"ausgeschieden|ehem\.|ehemalige[rn]?|früher(?:e[rn]?)?\s+(?:it-)?leiter|weg,)"
+    r"ausgeschieden|ehem\.|ehemalige[rn]?|früher(?:e[rn]?)?\s+(?:it-)?leiter|weg,|"
+    r"(?:he|she|they)\s+(?:has\s+|had\s+)?left\s+(?:in|last|at\s+the\s+end|for|to\s+join|recently"
+    r"|the\s+company|the\s+business|us)\b|left\s+(?:in\s+|last\s+|at\s+the"
+    r"\s+end\s+of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|month|year|week)\w*)"
 )
 _MENTION_PATTERNS = [
     # "Anna Keller (Head of Ops)", "Wessels (IT-Leiter)"
@@ -143,6 +150,13 @@ _MENTION_PATTERNS = [
     re.compile(rf"(?i:our|unser(?:e|er)?|the|die|der)\s+(?P<title>{TITLE}),?\s+"
                rf"(?P<name>{NAME})"),
 ]
+_DEPARTMENT = (r"(?:(?i:the|our|die|den|das|unsere?)\s+)?(?P<dept>[\w&/-]+(?:[ \t]+[\w&/-]+){0,5}?)"
+               r"(?=\s*(?:[,.;:!?)]|$|\s(?:at|for|in|bei|für|seit|since|also|and\s+I|und\s+ich)\b))")
+_LEADS = re.compile(
+    rf"(?:(?P<name>{NAME})\s+(?i:runs|heads|leads|manages|leitet|verantwortet)"
+    rf"|(?i:\bI\s+(?:run|head|lead|manage)|\bich\s+(?:leite|verantworte))(?:\s+(?i:bei\s+uns|here))?)"
+    rf"\s+{_DEPARTMENT}"
+)
 _SELF_INTRO = re.compile(
     rf"(?i:\bI'm|\bI\s+am|\bich\s+bin|\bmy\s+role\s+is|\bI\s+work\s+as|\bich\s+arbeite\s+als)"
     rf"\s+(?:(?i:the|a|an|die|der|hier|jetzt|seit\s+\w+)\s+)*(?:(?P<name>{NAME}),?\s+)?"
@@ -156,6 +170,7 @@ class Person:
 
     name: str
     title: str | None = None
+    titles: list[str] = field(default_factory=list)  # every way the title was written
     email: str | None = None
     organisation: str | None = None
     side: str | None = None  # "vendor", "customer" or None when unknown
@@ -219,9 +234,14 @@ class _Builder:
         if email and not person.email:
             person.email = email.lower()
             person.organisation = email.rpartition("@")[2].lower()
-        if title and (person.title is None or (at is not None and person.title_at is None)):
-            person.title = _clean_title(title)
-            person.title_at = at or person.title_at
+        if title:
+            cleaned = _clean_title(title)
+            if cleaned and cleaned not in person.titles:
+                person.titles.append(cleaned)
+            if person.title is None or (at is not None and person.title_at is None) or (
+                    at is not None and len(cleaned) > len(person.title) + 4):
+                person.title = cleaned  # the fullest title wins ("Engineering Manager")
+                person.title_at = at or person.title_at
         if at is not None and at not in person.evidence:
             person.evidence.append(at)
         return person
@@ -229,6 +249,16 @@ class _Builder:
 
 def _clean_title(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip(" ,.;:-–*")
+
+
+def _lead_title(m: re.Match[str]) -> str | None:
+    """ "I run business systems" -> "Head of business systems" ("ich leite" -> "Leitung")."""
+    dept = m.group("dept")
+    if dept.split()[0].lower() in {"this", "it", "that", "the", "a", "an", "das", "es", "dies",
+                                   "ein", "eine", "things", "everything", "alles", "with"}:
+        return None
+    german = re.search(r"(?i)\b(?:leite|leitet|verantworte|verantwortet)\b", m.group(0))
+    return f"Leitung {dept}" if german else f"Head of {dept}"
 
 
 def _from_headers(b: _Builder, doc: ParsedDocument) -> None:
@@ -273,11 +303,18 @@ def _from_turns_and_text(b: _Builder, doc: ParsedDocument) -> None:
             if person and seg.kind == SegmentKind.TURN:
                 for s in sents:
                     m = _SELF_INTRO.search(s.text)
+                    lead = _LEADS.search(s.text)
                     if m and (not m.group("name") or resolve(m.group("name"), [person])):
                         b.add(person.name, doc.filename, "speaker", title=m.group("title"), at=s)
+                    elif lead and not lead.group("name") and _lead_title(lead):
+                        b.add(person.name, doc.filename, "speaker", title=_lead_title(lead), at=s)
         elif seg.speaker and seg.kind == SegmentKind.NOTE:
             b.add(seg.speaker, doc.filename, "note_author")
         for s in sents:
+            for lead in _LEADS.finditer(s.text):
+                if lead.group("name") and _lead_title(lead):
+                    b.add(lead.group("name"), doc.filename, "mention", title=_lead_title(lead),
+                          at=s, known_only=True)
             for rx in _MENTION_PATTERNS:
                 for m in rx.finditer(s.text):
                     person = b.add(m.group("name"), doc.filename, "mention",
@@ -292,15 +329,19 @@ def _mark_left(b: _Builder, docs: list[ParsedDocument]) -> None:
         for seg in doc.segments:
             if seg.hidden or seg.kind in (SegmentKind.QUOTED, SegmentKind.HEADER):
                 continue
+            prev = ""
             for s in segment_sentences(doc, seg):
+                window = f"{prev} {s.text}"  # "It was Marco de Vries. He left in January."
                 for cue in _LEFT.finditer(s.text):
-                    person = _nearest_person(s.text, cue.start(), b.people)
+                    at = len(prev) + 1 + cue.start()
+                    person = _nearest_person(window, at, b.people)
                     if person is None:
-                        name = _nearest_name(s.text, cue.start())
+                        name = _nearest_name(window, at)
                         person = b.add(name, doc.filename, "mention") if name else None
                     if person is not None:
                         person.left = True
                         person.evidence.append(s)
+                prev = s.text
 
 
 def _distance(m: re.Match[str], at: int) -> int:

@@ -123,7 +123,8 @@ def stakeholder_cues() -> dict[str, Any]:
     return {
         "title_roles": {role: [cue_regex(p) for p in tiers]
                         for role, tiers in raw["title_roles"].items()},
-        "role_cues": {role: cue_regex(p) for role, p in raw["role_cues"].items()},
+        "role_cues": {role: [cue_regex(p) for p in tiers]
+                      for role, tiers in raw["role_cues"].items()},
         "labels": labels,
         "user_groups": cue_regex(raw["user_groups"]),
     }

@@ -24,6 +24,8 @@ from .lexicon import stakeholder_cues
 ROLE_ORDER = ("executive_sponsor", "economic_buyer", "champion", "technical_evaluator",
               "blocker", "influencer", "end_user")
 _FIRST_PERSON = re.compile(r"(?i)\b(?:I|I'm|I'll|I've|me|my|mine|ich|mir|mich|mein\w*)\b")
+_NEGATION = re.compile(r"(?i)\b(?:no|not|none|nobody|don't|never|without|kein\w*|nicht|niemand"
+                       r"|ohne)\b")
 _TOOK_PART = {"speaker", "from", "to", "participant", "signature", "note_author"}
 
 
@@ -41,14 +43,20 @@ def _holder(ctx: Context, unit: Unit, at: int) -> Person | None:
     candidates: list[tuple[int, Person]] = []
     for m in re.finditer(NAME, text):
         person = resolve(clean_name(m.group(0)), ctx.roster)
-        if person is not None:
-            dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
+        dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
+        if person is not None and abs(dist) <= 80:
             candidates.append((abs(dist), person))
     if unit.speaker is not None:
         for m in _FIRST_PERSON.finditer(text):
             dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
-            candidates.append((abs(dist), unit.speaker))
+            if abs(dist) <= 30:
+                candidates.append((abs(dist), unit.speaker))
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _negated(text: str, m: re.Match[str]) -> bool:
+    """ "no exec sponsor", "Sponsor: keiner", "don't mistake me for the sponsor"."""
+    return _NEGATION.search(text[max(0, m.start() - 30):m.end() + 14]) is not None
 
 
 def _eligible(person: Person, cued: bool) -> bool:
@@ -70,9 +78,25 @@ class _Roles:
         return [self.people[k] for k, roles in self.roles.items() if role in roles]
 
 
+def _cue_holders(ctx: Context, rx: re.Pattern[str], *, negative: bool = False,
+                 ) -> list[tuple[Person, Unit]]:
+    """People a role cue points at; ``negative`` cues ("won't go live without") may negate."""
+    found: list[tuple[Person, Unit]] = []
+    for unit in ctx.units:
+        if ctx.is_question(unit) or ctx.hypothetical(unit):
+            continue
+        for m in rx.finditer(unit.text):
+            if not negative and _negated(unit.text, m):
+                continue
+            person = _holder(ctx, unit, m.start())
+            if person is not None and _eligible(person, True):
+                found.append((person, unit))
+                break
+    return found
+
+
 def _from_cues(ctx: Context, found: _Roles) -> None:
     cues = stakeholder_cues()
-    blockers: dict[int, list[Unit]] = {}
     for unit in ctx.units:
         for role, rx in cues["labels"].items():
             m = rx.match(unit.text)
@@ -80,55 +104,58 @@ def _from_cues(ctx: Context, found: _Roles) -> None:
             person = resolve(clean_name(name.group(0)), ctx.roster) if name else None
             if person is not None and _eligible(person, True):
                 found.add(person, role, unit)
-        if ctx.is_question(unit) or ctx.hypothetical(unit):
-            continue
-        for role, rx in cues["role_cues"].items():
-            for m in rx.finditer(unit.text):
-                person = _holder(ctx, unit, m.start())
-                if person is None or not _eligible(person, True):
-                    continue
-                if role == "blocker":
-                    blockers.setdefault(id(person), []).append(unit)
-                    found.people[id(person)] = person
-                else:
+    for role, tiers in cues["role_cues"].items():
+        for tier, rx in enumerate(tiers):
+            holders = _cue_holders(ctx, rx, negative=role == "blocker")
+            if role == "blocker" and tier > 0:  # one skeptical remark is influence, two block
+                counts: dict[int, int] = {}
+                for person, _ in holders:
+                    counts[id(person)] = counts.get(id(person), 0) + 1
+                for person, unit in holders:
+                    found.add(person, "blocker" if counts[id(person)] >= 2 else "influencer",
+                              unit)
+            else:
+                for person, unit in holders:
                     found.add(person, role, unit)
+            if holders and role != "blocker":
                 break
-    for key, units in blockers.items():  # one skeptical remark is influence, two block
-        found.add(found.people[key], "blocker" if len(units) >= 2 else "influencer", units[0])
-        for unit in units[1:]:
-            found.add(found.people[key], "blocker", unit)
 
 
 def _from_titles(ctx: Context, found: _Roles) -> None:
+    """Roles from titles, strongest tier first. When the sources name another holder, or a
+    stronger title holds the role, the title makes an influencer (a CISO next to a named
+    technical evaluator, a COO next to the CEO)."""
     people = [p for p in ctx.roster if p.title and _eligible(p, False)]
     for role, tiers in stakeholder_cues()["title_roles"].items():
-        if role != "end_user" and found.holders(role):
-            continue  # the sources name the holder; a title only fills a silent role
+        named = {id(p) for p in found.holders(role)}
+        taken = bool(named)
         for rx in tiers:
-            matched = [p for p in people if rx.search(p.title or "")]
+            matched = [p for p in people if id(p) not in named
+                       and any(rx.search(t) for t in p.titles or [p.title or ""])]
             for person in matched:
-                found.add(person, role, _unit_for(ctx, person.title_at) if person.title_at
+                held = "influencer" if taken and role != "end_user" else role
+                if held == "influencer" and found.roles.get(id(person)):
+                    continue  # already has a role of its own
+                found.add(person, held, _unit_for(ctx, person.title_at) if person.title_at
                           else None)
-            if matched:
-                break
+            taken = taken or bool(matched)
+            named |= {id(p) for p in matched}
 
 
-def _champion_fallback(ctx: Context, found: _Roles) -> None:
-    """Without an explicit champion, the customer's most active non-executive speaker."""
-    if found.holders("champion"):
-        return
+def _most_active_speaker(ctx: Context, found: _Roles) -> None:
+    """The customer's most active speaker in calls is their champion, unless they already
+    hold a senior role: they are who the vendor worked the deal with."""
     turns: dict[int, int] = {}
     for unit in ctx.units:
         if unit.is_call and unit.speaker is not None and unit.side != "vendor":
             turns[id(unit.speaker)] = turns.get(id(unit.speaker), 0) + 1
-    senior = {id(p) for r in ("executive_sponsor", "economic_buyer", "technical_evaluator")
-              for p in found.holders(r)}
-    candidates = [(turns.get(id(p), 0), p) for p in ctx.roster if id(p) not in senior
-                  and _eligible(p, False) and p.side != "vendor"]
-    candidates = [c for c in candidates if c[0] >= 3]
+    candidates = [(turns.get(id(p), 0), p) for p in ctx.roster
+                  if _eligible(p, False) and p.side != "vendor" and turns.get(id(p), 0) >= 3]
     if not candidates:
         return
     person = max(candidates, key=lambda c: c[0])[1]
+    if set(found.roles.get(id(person), {})) - {"end_user", "champion"}:
+        return
     first_turn = next(u for u in ctx.units if u.speaker is person and u.is_call)
     found.add(person, "champion", _unit_for(ctx, person.title_at) if person.title_at
               else first_turn)
@@ -148,6 +175,7 @@ def _item(ctx: Context, person: Person, roles: dict[str, list[Unit]]) -> Item | 
     labels = ", ".join(r.replace("_", " ") for r in ordered)
     title = f", {person.title}" if person.title else ""
     attrs = {"name": person.name, "title": person.title or "", "roles": ordered,
+             "titles": [t for t in person.titles if t != person.title],
              "organisation": person.organisation or "", "email": person.email or ""}
     item = ctx.item(f"stakeholders.{ordered[0]}", unique[0], value=f"{person.name}{title} — "
                     f"{labels}", attributes=attrs, confidence=0.55, extra=unique[1:4])
@@ -174,6 +202,6 @@ def extract_stakeholders(ctx: Context) -> list[Item]:
     found = _Roles()
     _from_cues(ctx, found)
     _from_titles(ctx, found)
-    _champion_fallback(ctx, found)
+    _most_active_speaker(ctx, found)
     items = [_item(ctx, found.people[k], roles) for k, roles in found.roles.items()]
     return [i for i in items if i is not None] + _user_groups(ctx, found)
