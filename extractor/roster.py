@@ -13,156 +13,29 @@ everyone sharing their email domain.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from email.utils import getaddresses
-from functools import cache
-from pathlib import Path
 
-import yaml
-
+from extractor.rules.people import (
+    HONORIFIC,
+    LEADS,
+    LEFT,
+    MENTION_PATTERNS,
+    NAME,
+    SELF_INTRO,
+    TITLE,
+    clean_name,
+    clean_title,
+    fold,
+    is_vendor_title,
+    lead_title,
+    looks_like_name,
+    strip_honorific,
+)
 from extractor.sentences import Sentence, segment_sentences
 from handoff.domain import ParsedDocument, SegmentKind
 
-# The lexicon lives with the other rules data; read it by path so that importing the roster
-# does not import the rules package (which imports the roster).
-_RULES_DIR = Path(__file__).with_name("rules")
-HONORIFIC = re.compile(r"^(?:Herrn?|Frau|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Prof\.?)\s+")
-_TOKEN = (r"(?:[A-ZÄÖÜÉ][a-zäöüßéèáíóúñçø]+(?:['’-][A-ZÄÖÜa-zäöüß][a-zäöüßéè]+)?"
-          r"|[A-Z]['’][A-Z][a-z]+)")
-NAME = (rf"(?<![\w-])(?:(?:Herrn?|Frau|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)[ \t]+)?{_TOKEN}"
-        rf"(?:[ \t]+(?:(?:van|von|de|der|den|da|di|du|ter|zu|la|le)[ \t]+)*{_TOKEN}){{0,2}}"
-        r"(?![\w-])")
-
-
-
-def fold(text: str) -> str:
-    """Compare names loosely: case, umlauts ("ü" = "ue"), accents and spacing ignored."""
-    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
-
-
-def strip_honorific(name: str) -> str:
-    """ "Frau Keller" -> "Keller"."""
-    return HONORIFIC.sub("", name.strip())
-
-
-def clean_name(name: str) -> str:
-    """Drop leading and trailing words that are not part of a name ("Met Maya C." -> ...)."""
-    tokens = name.strip(" *\"'").split()
-    inner = [i for i, t in enumerate(tokens) if HONORIFIC.match(t + " ")]
-    tokens = tokens[inner[-1] + 1:] if inner else tokens
-    while tokens and tokens[0].lower().strip(",.:;!") in _stop():
-        tokens.pop(0)
-    while tokens and tokens[-1].lower().strip(".") in _stop():
-        tokens.pop()
-    return " ".join(tokens)
-
-
-def looks_like_name(name: str) -> bool:
-    """One to four capitalized words, none of them a common non-name word."""
-    tokens = name.split()
-    return 1 <= len(tokens) <= 4 and all(
-        t[0].isupper() and t.lower() not in _stop() and t.lower() not in _title_words()
-        and re.search(r"[a-zäöüß]", t) and not _COMPOUND_TITLE.search(t)
-        for t in tokens if t.lower() not in ("van", "von", "de", "der", "den", "da", "di", "du",
-                                             "ter", "zu", "la", "le")
-    )
-
-
-@cache
-def _lexicon() -> dict[str, list[str]]:
-    data: dict[str, list[str]] = {}
-    for name in ("titles.yaml", "names.yaml"):
-        loaded = yaml.safe_load((_RULES_DIR / name).read_text(encoding="utf-8"))
-        data.update({k: [str(v) for v in vals] for k, vals in loaded.items()})
-    return data
-
-
-@cache
-def _stop() -> frozenset[str]:
-    return frozenset(w.lower() for w in _lexicon()["not_names"])
-
-
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-def _title_regex() -> str:
-    lx = _lexicon()
-    domain = (rf"(?:(?i:{_alt(lx['domain_words'])})\b|[A-Z]{{2,4}}\b"
-              rf"|[A-ZÄÖÜ][a-zäöü]+(?:ions?|ment|ing|ics|ance|ware)\b)")
-    word = rf"(?:{domain}|[A-ZÄÖÜ][a-zäöüß]+\b)"  # any capitalized word may name a department
-    joined = rf"{word}(?:[ \t]+(?:&|and|und|/)[ \t]+{word})?"
-    mods = rf"(?:(?:{_alt(lx['modifiers'])})[ \t]+)*"
-    head = (rf"(?:{_alt(lx['head_words'])})(?:[ \t]+(?i:of|für|der|des|for))?(?:[ \t]+the)?"
-            rf"[ \t]+{word}(?:[ \t]+(?:(?:&|and|und|/)[ \t]+)?{domain}){{0,3}}")
-    tail = rf"(?:{joined}[ \t-]+){{0,3}}(?i:{_alt(lx['tail_words'])})\b"
-    tail_q = rf"(?:{joined}[ \t-]+){{1,3}}(?i:{_alt(lx['tail_words_qualified'])})\b"
-    department = r"[A-ZÄÖÜ][a-zäöüß]*(?:ung|ion|ik|ienst|ienste|ransport|esen|ager|erk|bau|handel)"
-    compound = (rf"[A-ZÄÖÜ][\wäöüß]*-?(?i:{_alt(lx['compound_suffixes'])})\b"
-                rf"(?:[ \t]+{department}\b)?")
-    alone = rf"(?:{_alt(lx['standalone'])})\b"
-    return rf"{mods}(?:{head}|{tail_q}|{tail}|{compound}|{alone})"
-
-
-@cache
-def _title_words() -> frozenset[str]:
-    lx = _lexicon()
-    words = [*lx["head_words"], *lx["tail_words"], *lx["tail_words_qualified"],
-             *lx["standalone"], *lx["domain_words"]]
-    return frozenset(w.lower().rstrip(".") for w in words if " " not in w)
-
-
-TITLE = _title_regex()
-_COMPOUND_TITLE = re.compile(rf"(?i)(?:{_alt(_lexicon()['compound_suffixes'])})$")
-_VENDOR_TITLE = re.compile(rf"(?i)\b(?:{_alt(_lexicon()['vendor_titles'])})\b")
-
-
-def is_vendor_title(title: str) -> bool:
-    """Whether a title belongs to the vendor's own team (AE, SE, CSM ...)."""
-    return _VENDOR_TITLE.search(title) is not None
-
-
-_LEFT = re.compile(
-    r"(?i)\b(?:left\s+(?:the\s+)?(?:company|co\b|us\b|the\s+business)|has\s+left|"
-    r"is\s+no\s+longer|no\s+longer\s+(?:with|at|works?)|moved\s+on|departed|"
-    r"former(?:ly)?\b|prev(?:ious)?\.?\s+contact|ex-(?:c[efiot]o|head|vp|director|leiter\w*|geschäftsführer\w*)\b|do\s+not\s+contact|"
-    r"verlassen|nicht\s+mehr\s+(?:bei\s+uns|da|im\s+haus|an\s*zuschreiben|anschreiben|dabei)|"
-    r"ausgeschieden|ehem\.|ehemalige[rn]?|früher(?:e[rn]?)?\s+(?:it-)?leiter|weg,|"
-    r"(?:he|she|they)\s+(?:has\s+|had\s+)?left\s+(?:in|last|at\s+the\s+end|for|to\s+join|recently"
-    r"|the\s+company|the\s+business|us)\b|left\s+(?:in\s+|last\s+|at\s+the"
-    r"\s+end\s+of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|month|year|week)\w*)"
-)
-_MENTION_PATTERNS = [
-    # "Anna Keller (Head of Ops)", "Wessels (IT-Leiter)"
-    re.compile(rf"(?P<name>{NAME})\s*\((?:[^()]*?\b)?(?P<title>{TITLE})[^()]*\)"),
-    # "Ruth Abernathy, our CFO", "**Frank Albers**, Kaufm. Leiter"
-    re.compile(rf"(?P<name>{NAME})\**\s*[,–—-]\s*(?:(?i:our|the|unser(?:e|er)?|die|der|ihr(?:e)?)"
-               rf"\s+)?(?:(?i:new|neue[r]?|current)\s+)?(?P<title>{TITLE})"),
-    # "Kevin Osei = Head of IT", "Timo Wessels ist jetzt IT-Leiter", "Greg's the COO"
-    re.compile(rf"(?P<name>{NAME})(?:['’]s(?=\s+(?:the|our|a|now)\b)"
-               rf"|\s+(?i:is|ist|=|as|als|wird))\s+"
-               rf"(?:(?i:now|jetzt|neu|our|unser(?:e|er)?|the|der|die|seit\s+\w+)\s+)*"
-               rf"(?P<title>{TITLE})"),
-    # "unser Geschäftsführer, Herr Brünjes", "our CFO Ruth Abernathy"
-    re.compile(rf"(?i:our|unser(?:e|er)?|the|die|der)\s+(?P<title>{TITLE}),?\s+"
-               rf"(?P<name>{NAME})"),
-]
-_DEPARTMENT = (r"(?:(?i:the|our|die|den|das|unsere?)\s+)?(?P<dept>[\w&/-]+(?:[ \t]+[\w&/-]+){0,5}?)"
-               r"(?=\s*(?:[,.;:!?)]|$|\s(?:at|for|in|bei|für|seit|since|also|and\s+I|und\s+ich)\b))")
-_LEADS = re.compile(
-    rf"(?:(?P<name>{NAME})\s+(?i:runs|heads|leads|manages|leitet|verantwortet)"
-    rf"|(?i:\bI\s+(?:run|head|lead|manage)|\bich\s+(?:leite|verantworte))(?:\s+(?i:bei\s+uns|here))?)"
-    rf"\s+{_DEPARTMENT}"
-)
-_SELF_INTRO = re.compile(
-    rf"(?i:\bI'm|\bI\s+am|\bich\s+bin|\bmy\s+role\s+is|\bI\s+work\s+as|\bich\s+arbeite\s+als)"
-    rf"\s+(?:(?i:the|a|an|die|der|hier|jetzt|seit\s+\w+)\s+)*(?:(?P<name>{NAME}),?\s+)?"
-    rf"(?:(?i:the|a|an|die|der)\s+)?(?P<title>{TITLE})"
-)
-
+__all__ = ["NAME", "TITLE", "Person", "build_roster", "clean_name", "fold", "resolve"]
 
 @dataclass
 class Person:
@@ -235,7 +108,7 @@ class _Builder:
             person.email = email.lower()
             person.organisation = email.rpartition("@")[2].lower()
         if title:
-            cleaned = _clean_title(title)
+            cleaned = clean_title(title)
             if cleaned and cleaned not in person.titles:
                 person.titles.append(cleaned)
             if person.title is None or (at is not None and person.title_at is None) or (
@@ -245,20 +118,6 @@ class _Builder:
         if at is not None and at not in person.evidence:
             person.evidence.append(at)
         return person
-
-
-def _clean_title(title: str) -> str:
-    return re.sub(r"\s+", " ", title).strip(" ,.;:-–*")
-
-
-def _lead_title(m: re.Match[str]) -> str | None:
-    """ "I run business systems" -> "Head of business systems" ("ich leite" -> "Leitung")."""
-    dept = m.group("dept")
-    if dept.split()[0].lower() in {"this", "it", "that", "the", "a", "an", "das", "es", "dies",
-                                   "ein", "eine", "things", "everything", "alles", "with"}:
-        return None
-    german = re.search(r"(?i)\b(?:leite|leitet|verantworte|verantwortet)\b", m.group(0))
-    return f"Leitung {dept}" if german else f"Head of {dept}"
 
 
 def _from_headers(b: _Builder, doc: ParsedDocument) -> None:
@@ -302,20 +161,20 @@ def _from_turns_and_text(b: _Builder, doc: ParsedDocument) -> None:
                 person.side = {"internal": "vendor", "external": "customer"}.get(aff, person.side)
             if person and seg.kind == SegmentKind.TURN:
                 for s in sents:
-                    m = _SELF_INTRO.search(s.text)
-                    lead = _LEADS.search(s.text)
+                    m = SELF_INTRO.search(s.text)
+                    lead = LEADS.search(s.text)
                     if m and (not m.group("name") or resolve(m.group("name"), [person])):
                         b.add(person.name, doc.filename, "speaker", title=m.group("title"), at=s)
-                    elif lead and not lead.group("name") and _lead_title(lead):
-                        b.add(person.name, doc.filename, "speaker", title=_lead_title(lead), at=s)
+                    elif lead and not lead.group("name") and lead_title(lead):
+                        b.add(person.name, doc.filename, "speaker", title=lead_title(lead), at=s)
         elif seg.speaker and seg.kind == SegmentKind.NOTE:
             b.add(seg.speaker, doc.filename, "note_author")
         for s in sents:
-            for lead in _LEADS.finditer(s.text):
-                if lead.group("name") and _lead_title(lead):
-                    b.add(lead.group("name"), doc.filename, "mention", title=_lead_title(lead),
+            for lead in LEADS.finditer(s.text):
+                if lead.group("name") and lead_title(lead):
+                    b.add(lead.group("name"), doc.filename, "mention", title=lead_title(lead),
                           at=s, known_only=True)
-            for rx in _MENTION_PATTERNS:
+            for rx in MENTION_PATTERNS:
                 for m in rx.finditer(s.text):
                     person = b.add(m.group("name"), doc.filename, "mention",
                                    title=m.group("title"), at=s, known_only=True)
@@ -332,7 +191,7 @@ def _mark_left(b: _Builder, docs: list[ParsedDocument]) -> None:
             prev = ""
             for s in segment_sentences(doc, seg):
                 window = f"{prev} {s.text}"  # "It was Marco de Vries. He left in January."
-                for cue in _LEFT.finditer(s.text):
+                for cue in LEFT.finditer(s.text):
                     at = len(prev) + 1 + cue.start()
                     person = _nearest_person(window, at, b.people)
                     if person is None:

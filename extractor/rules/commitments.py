@@ -120,7 +120,7 @@ def extract_commitments(ctx: Context) -> list[Item]:
     """Vendor promises, at most a few per kind, strongest first, each citing its sentence."""
     found: dict[str, list[Item]] = {}
     for unit in ctx.units:
-        item = _commitment(ctx, unit)
+        item = _commitment(ctx, unit.head())
         if item is not None:
             found.setdefault(item.key, []).append(item)
     items: list[Item] = []

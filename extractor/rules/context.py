@@ -33,6 +33,10 @@ _COMPETITOR_PATTERNS = [
                rf"(?i:cheaper|günstiger|billiger|faster|schneller|\d+\s?%|percent|prozent|"
                rf"drunter|im\s+haus)"),
     re.compile(rf"(?i:hatten|hatte|haben|had)\s+(?P<name>{_CAP})\s+(?i:im\s+haus|in\s+house|in)"),
+    re.compile(rf"(?P<name>{_CAP})\s+(?i:promised|promises|claimed|claims|quoted|offered\s+us|"
+               rf"told\s+us|versprach|verspricht|hat\s+(?:uns\s+)?\S+(?:\s+\S+)?\s+versprochen)"),
+    re.compile(rf"(?i:bei|with|von)\s+(?P<name>{_CAP})\s+(?i:hieß\s+es|hat\s+man|sagte\s+man|"
+               rf"they\s+(?:said|promised|claim)|versprechen|würden\s+wir)"),
 ]
 
 
@@ -71,6 +75,15 @@ class Unit:
     @property
     def is_call(self) -> bool:
         return self.doc.kind == SourceKind.TRANSCRIPT
+
+    def head(self) -> Unit:
+        """The unit's first sentence alone (a promise is judged sentence by sentence)."""
+        if len(self.sentences) == 1:
+            return self
+        year = int(self.order[0][:4]) if self.order[0][:4].isdigit() else None
+        first = Unit(self.sentences[:1], self.doc, self.order, self.side, self.speaker)
+        first.values = extract_values(first.text, year=year)
+        return first
 
     def citation(self) -> Citation:
         """The exact citation of this unit."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from extractor.roster import NAME, Person, clean_name, resolve
+from extractor.roster import Person, resolve
+from extractor.rules.people import NAME, clean_name
 from extractor.sentences import Sentence
 from handoff.domain import Item
 

@@ -39,11 +39,12 @@ def call(filename: str, turns: list[tuple[str, str]], titles: dict[str, str] | N
 
 
 def email(filename: str, sender: str, to: str, body: str, *, cc: str = "",
-          signature: str = "", quoted: str = "", hidden: str = "") -> ParsedDocument:
+          signature: str = "", quoted: str = "", hidden: str = "",
+          date: str = "2026-02-10") -> ParsedDocument:
     """One email: header, message, optional hidden text, signature and quoted reply."""
-    meta = {"From": sender, "To": to, "Cc": cc, "Date": "Tue, 10 Feb 2026 10:00:00 +0100"}
+    meta = {"From": sender, "To": to, "Cc": cc, "Date": f"{date} 10:00:00 +0100"}
     name = sender.split("<")[0].strip()
-    common = {"speaker": name, "meta": meta, "timestamp": "2026-02-10T10:00:00+01:00",
+    common = {"speaker": name, "meta": meta, "timestamp": f"{date}T10:00:00+01:00",
               "locator": "Message-ID <m1@example>"}
     header = "\n".join(f"{k}: {v}" for k, v in meta.items() if v)
     parts = [{"kind": SegmentKind.HEADER, "text": header, **common},
