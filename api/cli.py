@@ -7,8 +7,6 @@ HANDOFF_HOME and prints errors as one clear line with exit code 1 (2 for usage e
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +17,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from api import render
+from api.eval_cli import eval_command
+from api.render import handled
 from extractor import local_model
 from extractor.backends import open_backend
 from extractor.review import answer_gap, load_brief, review_item
 from extractor.service import ask as ask_deal
 from extractor.service import load_offering, make_brief
-from handoff.errors import HandoffError
 from handoff.settings import Settings, get_settings
 from index.ingest import IngestStatus, expand_paths, ingest_paths
 from index.search import hybrid_search
@@ -35,20 +34,12 @@ app = typer.Typer(help="Sales-to-CS handoff briefs with verified citations.",
 model_app = typer.Typer(help="The embedded local model (llama.cpp).", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 console = Console()
-err = Console(stderr=True)
+err = render.err
+app.command("eval", context_settings={"allow_interspersed_args": True})(eval_command)
+# web commands (serve, users) are registered below this line by api/web_cli.py
 
 BackendOpt = Annotated[str, typer.Option("--backend", "-b",
                                          help="auto, local, openai or rules")]
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Print HandoffErrors as one line and exit 1, instead of a traceback."""
-    try:
-        yield
-    except HandoffError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(1) from exc
 
 
 def _store(settings: Settings | None = None) -> tuple[Settings, Store]:

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
 from rich.console import Console
 from rich.table import Table
 
 from exports.json_export import render_json
 from exports.markdown import render_markdown
 from handoff.domain import CATEGORIES, CATEGORY_LABELS, Answer, GapStatus, HandoffBrief
+from handoff.errors import HandoffError
+
+err = Console(stderr=True)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Print HandoffErrors as one line and exit 1, instead of a traceback."""
+    try:
+        yield
+    except HandoffError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
 
 
 def brief_text(brief: HandoffBrief, fmt: str) -> str:

@@ -164,7 +164,11 @@ class LocalServer:
                "--model_alias", MODEL_ID, "--host", "127.0.0.1", "--port", str(self.port),
                "--n_ctx", str(self.settings.local_ctx),
                "--n_threads", str(self.settings.local_threads)]
-        self._proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        # Passive OpenMP waiting: on a busy or shared machine, spinning threads steal each
+        # other's time (measured here: 1.6 vs 5.7 tokens/s with two spinning threads).
+        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+        self._proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                      env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

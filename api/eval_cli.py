@@ -1,0 +1,130 @@
+"""``handoff eval``: score the product on a labelled dataset, and compare two runs.
+
+    handoff eval DATASET_DIR [--backend NAME] [--out DIR] [--deals ID,ID] [--check-floors F]
+    handoff eval compare OLD/report.json NEW/report.json [--fail-on-regression]
+
+Each deal is ingested into a fresh, isolated store (its own temporary HANDOFF_HOME), so deals
+never see each other's passages; the embedder and the backend (for ``local``, one llama.cpp
+server) are shared across deals.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.render import handled
+from evals.compare import compare, exit_code, load_report, print_comparison
+from evals.gold import DealCase, load_dataset
+from evals.runner import DealProgress, DealRun, run_eval
+from extractor.backends import Backend, open_backend
+from extractor.service import ask, make_brief
+from handoff.errors import InputError
+from handoff.settings import Settings, get_settings
+from index.embedders import Embedder, make_embedder
+from index.ingest import IngestStatus, ingest_paths
+from index.store import Store
+
+console = Console()
+
+
+def make_build(settings: Settings, backend: Backend, embedder: Embedder):  # type: ignore[no-untyped-def]
+    """The eval's build step: isolated store, ingest, brief, answer the gold questions."""
+
+    def build(case: DealCase) -> DealRun:
+        with tempfile.TemporaryDirectory(prefix=f"handoff-eval-{case.deal_id}-") as tmp:
+            deal_settings = settings.model_copy(update={"home": Path(tmp),
+                                                        "database_url": None})
+            store = Store.open(deal_settings, embedder=embedder)
+            store.create_deal(case.deal_id, name=case.gold.deal or case.deal_id)
+            results = ingest_paths(store, case.deal_id, case.source_files(),
+                                   max_bytes=settings.max_file_bytes)
+            bad = [r for r in results if r.status == IngestStatus.REJECTED]
+            for r in bad:
+                console.print(f"[yellow]{case.deal_id}: {r.filename} rejected: {r.reason}")
+            brief = make_brief(store, case.deal_id, backend, offering=case.offering)
+            answers = {q.id: ask(store, case.deal_id, q.question, backend,
+                                 language=case.gold.language)
+                       for q in case.gold.questions}
+            texts = {d.doc.filename: d.doc.text for d in store.documents(case.deal_id)}
+            store.engine.dispose()
+            return DealRun(brief=brief, answers=answers, source_texts=texts)
+
+    return build
+
+
+def _summary_table(summary: dict[str, float]) -> Table:
+    table = Table("metric", "value", title="Eval summary")
+    for key, value in summary.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    return table
+
+
+def check_floors(summary: dict[str, float], floors_path: Path) -> list[str]:
+    """Metrics below their floor (or above their ceiling, for rates where lower is better)."""
+    floors = json.loads(floors_path.read_text(encoding="utf-8"))
+    problems = []
+    for key, bound in floors.get("min", {}).items():
+        if summary.get(key, 0.0) < bound:
+            problems.append(f"{key} = {summary.get(key)} is below the floor {bound}")
+    for key, bound in floors.get("max", {}).items():
+        if summary.get(key, 0.0) > bound:
+            problems.append(f"{key} = {summary.get(key)} is above the ceiling {bound}")
+    return problems
+
+
+def eval_command(
+    args: Annotated[list[str], typer.Argument(help="DATASET_DIR, or: compare OLD NEW")],
+    backend: Annotated[str, typer.Option("--backend", "-b")] = "rules",
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    deals: Annotated[str | None, typer.Option(help="Comma-separated deal ids")] = None,
+    check_floors_path: Annotated[Path | None, typer.Option(
+        "--check-floors", help="JSON with min/max bounds for summary metrics")] = None,
+    fail_on_regression: Annotated[bool, typer.Option("--fail-on-regression")] = False,
+    tolerance: Annotated[float, typer.Option(help="Allowed drop before a regression")] = 0.02,
+) -> None:
+    """Score extraction on a labelled dataset (or compare two reports)."""
+    with handled():
+        if args and args[0] == "compare":
+            if len(args) != 3:
+                raise InputError("usage: handoff eval compare OLD/report.json NEW/report.json")
+            result = compare(load_report(args[1]), load_report(args[2]), tolerance=tolerance)
+            print_comparison(result, console)
+            if fail_on_regression and exit_code(result):
+                raise typer.Exit(1)
+            return
+        if len(args) != 1:
+            raise InputError("usage: handoff eval DATASET_DIR [--backend NAME] [--out DIR]")
+        cases = load_dataset(Path(args[0]))
+        if deals:
+            wanted = {d.strip() for d in deals.split(",") if d.strip()}
+            unknown = wanted - {c.deal_id for c in cases}
+            if unknown:
+                raise InputError(f"unknown deal ids: {', '.join(sorted(unknown))}")
+            cases = [c for c in cases if c.deal_id in wanted]
+        settings = get_settings()
+        out_dir = out or Path("reports") / f"eval-{backend}"
+        with open_backend(settings, backend) as be:
+            console.print(f"backend: {be.name} ({be.reason}); {len(cases)} deals")
+
+            def progress(p: DealProgress) -> None:
+                state = f"[red]error: {p.error}[/]" if p.error else "ok"
+                console.print(f"[{p.done}/{p.total}] {p.deal_id} {p.seconds:.1f}s {state}")
+
+            report = run_eval(cases, make_build(settings, be, make_embedder(settings)),
+                              out_dir=out_dir, backend_name=be.name, progress=progress,
+                              dataset=str(args[0]))
+        console.print(_summary_table(report["summary"]))
+        console.print(f"reports: {out_dir}/report.json, report.md, report.html")
+        if check_floors_path:
+            problems = check_floors(report["summary"], check_floors_path)
+            for p in problems:
+                console.print(f"[red]floor:[/] {p}")
+            if problems:
+                raise typer.Exit(1)
