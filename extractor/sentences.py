@@ -33,7 +33,7 @@ _ABBREVIATIONS = {
     "mio", "mrd", "tsd", "jan", "feb", "mär", "apr", "jun", "jul", "aug", "sep", "sept",
     "okt", "oct", "nov", "dez", "dec", "jh", "wk", "wks", "est", "sr", "jr", "dipl", "ing",
     "mag", "reg", "mgr", "dir", "sup", "prev", "pp", "ff", "bspw", "insb", "allg", "resp",
-    "ehem", "kfm", "kaufm", "techn", "mgmt", "gmbh",
+    "ehem", "kfm", "kaufm", "techn", "mgmt", "gmbh", "pos", "ziff", "anl",
 }
 _MONTH_START = re.compile(
     r"(?:Jan|Feb|Mär|Mar|Apr|Mai|May|Jun|Jul|Aug|Sep|Okt|Oct|Nov|Dez|Dec|Quartal|KW)"
@@ -42,7 +42,7 @@ _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _TOKEN = re.compile(r"(\S+)$")
 _LETTER_DOTS = re.compile(r"^[(\"„]?(?:[A-Za-zÄÖÜäöü]\.)+$|^(?:[A-Za-zÄÖÜäöü]{1,3}\.){2,}$")
 _NUMERIC = re.compile(r"^\d{1,2}\.(?:\d{1,2}\.)?$")
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)]\s)")
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)]\s|(?:Pos\.|Position|Item|Nr\.|§)\s*\d)")
 _PRIMARY_SKIP = {SegmentKind.QUOTED, SegmentKind.HEADER, SegmentKind.SIGNATURE}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from handoff.domain import Item, SegmentKind
+from handoff.domain import Item, SegmentKind, SourceKind
 
 from .context import Context, Unit
 from .lexicon import commitment_cues, cue_regex, guard
@@ -31,6 +31,7 @@ _TOPIC_STOP = {"would", "could", "should", "about", "their", "there", "which", "
                "think", "really", "thing", "going", "können", "werden", "haben", "nicht",
                "unsere", "unser", "ihnen", "dann", "schon", "other", "first"}
 _MAX_PER_KIND = 6
+_MAX_CONTRACT_TERMS = 12
 
 
 def _topic(text: str) -> set[str]:
@@ -41,10 +42,19 @@ def _topic(text: str) -> set[str]:
 
 
 def _kind(unit: Unit) -> str | None:
+    if any(v.kind == "count" and v.unit in ("users", "seats", "licenses") for v in unit.values):
+        return "scope"  # "420 Nutzer, Laufzeit 36 Monate": what was sold
     for kind, rx in commitment_cues()["kinds"].items():
         if rx.search(unit.text):
             return kind
     return None
+
+
+def _later(other: Unit, unit: Unit) -> bool:
+    """``other`` was said after ``unit``; across documents only when both are dated."""
+    if other.doc is unit.doc:
+        return other.start > unit.start
+    return bool(other.order[0] and unit.order[0]) and other.order > unit.order
 
 
 def _retracted(ctx: Context, unit: Unit) -> bool:
@@ -53,16 +63,55 @@ def _retracted(ctx: Context, unit: Unit) -> bool:
     if retraction.search(unit.text):
         return True
     topic = _topic(unit.text)
+    segment = unit.sentences[0].segment.index
     for other in ctx.units:
-        if other.order <= unit.order or not retraction.search(other.text):
+        said = other.sentences[0].text  # judged alone: a merged neighbour is another topic
+        if not _later(other, unit) or not retraction.search(said):
             continue
         adjacent = other.doc is unit.doc and other.sentences[0].segment.index in (
-            unit.sentences[0].segment.index, unit.sentences[0].segment.index + 1)
+            segment, segment + 1)
         if adjacent and other.start - unit.end < 200:
             return True
-        if len(topic & _topic(other.text)) >= 2:
+        told = _topic(said)  # "First, a correction." says its topic in the next sentence
+        if len(told & topic) >= 2 or (len(told) < 3 and len(_topic(other.text) & topic) >= 2):
             return True
     return False
+
+
+_CONTRACT = re.compile(r"(?i)order[ _-]?form|angebot|proposal|quote|offer|vertrag|contract|"
+                       r"\bsow\b|auftrag|bestell|\bang-|\bof-")
+_PROMISE_HEADING = cue_regex([
+    "promised|promises|commitments?|committed|what (?:i|we) (?:promised|committed|agreed)",
+    "zugesagt|zusagen|versprochen|vereinbart|was ich zugesagt habe",
+])
+
+
+def _contract_term(unit: Unit) -> bool:
+    """A line of the vendor's order form, proposal or contract: written, so binding."""
+    return (unit.doc.kind == SourceKind.DOCUMENT and unit.side == "vendor"
+            and bool(_CONTRACT.search(unit.doc.filename) or
+                     _CONTRACT.search(unit.doc.text[:400])))
+
+
+def _heading(before: str) -> str:
+    """The nearest heading above a position: a "#" line, or a short line after a blank one."""
+    lines = before.split("\n")
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        if line.startswith("#"):
+            return line
+        if (line and (i == 0 or not lines[i - 1].strip()) and len(line) <= 60
+                and not re.match(r"[-*•–]|\d+[.)]\s", line) and line[-1] not in ".!?"):
+            return line
+    return ""
+
+
+def _under_promise_heading(unit: Unit) -> bool:
+    """A list item under a heading such as "Was ich zugesagt habe" in the rep's notes."""
+    if unit.doc.kind != SourceKind.DOCUMENT:
+        return False
+    heading = _heading(unit.doc.text[max(0, unit.start - 1500):unit.start])
+    return _PROMISE_HEADING.search(heading) is not None
 
 
 def _promise(ctx: Context, unit: Unit) -> bool:
@@ -90,10 +139,11 @@ def _table_price(unit: Unit) -> bool:
 
 
 def _commitment(ctx: Context, unit: Unit) -> Item | None:
-    if not (_promise(ctx, unit) or _table_price(unit)):
+    written = _contract_term(unit) or _under_promise_heading(unit)
+    if not (written or _promise(ctx, unit) or _table_price(unit)):
         return None
-    kind = _kind(unit)
-    if kind is None:
+    kind = _kind(unit) or ("scope" if written and _under_promise_heading(unit) else None)
+    if kind is None or ctx.is_question(unit):
         return None
     if ctx.declines(unit) or ctx.hypothetical(unit) or ctx.mentions_competitor(unit):
         return None
@@ -111,21 +161,23 @@ def _commitment(ctx: Context, unit: Unit) -> Item | None:
         attrs["due"] = due[0].iso or due[0].text
     if verbal:
         attrs["verbal"] = "said on a call, not in writing"
-    confidence = 0.6 if _STRONG.search(unit.text) else 0.45
+    confidence = 0.7 if _contract_term(unit) else 0.6 if (
+        _STRONG.search(unit.text) or written) else 0.45
     return ctx.item(f"commitments.{kind}", unit, attributes=attrs, confidence=confidence,
                     verbal=verbal)
 
 
 def extract_commitments(ctx: Context) -> list[Item]:
-    """Vendor promises, at most a few per kind, strongest first, each citing its sentence."""
-    found: dict[str, list[Item]] = {}
+    """Vendor promises, a few per kind (written and verbal apart), each citing its sentence."""
+    found: dict[tuple[str, bool], list[Item]] = {}
     for unit in ctx.units:
         item = _commitment(ctx, unit.head())
         if item is not None:
-            found.setdefault(item.key, []).append(item)
+            found.setdefault((item.key, item.verbal), []).append(item)
     items: list[Item] = []
     for kind_items in found.values():
-        best = sorted(kind_items, key=lambda i: -i.confidence)[:_MAX_PER_KIND]
+        cap = _MAX_CONTRACT_TERMS if kind_items[0].confidence >= 0.7 else _MAX_PER_KIND
+        best = sorted(kind_items, key=lambda i: -i.confidence)[:cap]
         items.extend(i for i in kind_items if i in best)
     return _dedupe(items)
 

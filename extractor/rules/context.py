@@ -152,22 +152,42 @@ class Context:
         return None
 
     def _competitors(self) -> set[str]:
+        """Competitor names: after "also looking at", "Wettbewerber", "Comp:" (strong), or in
+        "X came in cheaper" / "X promised" (weak: only a name seen twice, or CamelCase)."""
         people = {fold(a) for p in self.roster for a in p.aliases}
         not_names = {w.lower() for w in load("names.yaml")["not_names"]}
+        customer = {p.organisation.split(".")[0].split("-")[0] for p in self.roster
+                    if p.side == "customer" and p.organisation}
         systems = systems_regex()
         found: set[str] = set()
         for unit in self.units:
-            for rx in _COMPETITOR_PATTERNS:
+            for n, rx in enumerate(_COMPETITOR_PATTERNS):
                 for m in rx.finditer(unit.text):
                     for name in (m.groupdict().get("name"), m.groupdict().get("more")):
-                        if not name or fold(name) in people or name.lower() in not_names:
+                        if not name or len(name) < 3 or name.lower() in not_names:
                             continue
-                        if systems.fullmatch(name) or fold(name) in self.vendor_names:
+                        if fold(name) in people or fold(name) in self.vendor_names | customer:
                             continue
-                        found.add(name)
-        customer = {p.organisation.split(".")[0].split("-")[0] for p in self.roster
-                    if p.side == "customer" and p.organisation}
-        return {n for n in found if fold(n) not in customer}
+                        if systems.fullmatch(name):
+                            continue
+                        if re.search(r"[a-z][A-Z]|\d", name):  # CamelCase: a brand
+                            found.add(name)
+                        elif not self._common_noun(name) and (
+                                n in (0, 3, 4) or self._seen_twice(name)):
+                            found.add(name)
+        return found
+
+    def _seen_twice(self, name: str) -> bool:
+        """Named in two sentences, and never as a common noun ("in drei Wochen", "die ...")."""
+        rx = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+        return sum(1 for u in self.units if len(u.sentences) == 1 and rx.search(u.text)) >= 2
+
+    def _common_noun(self, name: str) -> bool:
+        """Used after an article or a number somewhere ("in drei Wochen", "die Zentrale")."""
+        noun = re.compile(rf"(?i:\b(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|the|a|an"
+                          rf"|\d+|zwei|drei|vier|fünf|sechs|two|three|four|five|six)\s+)"
+                          rf"{re.escape(name)}(?![\w-])")
+        return any(noun.search(u.text) for u in self.units)
 
     # ------------------------------------------------------------------ checks
 

@@ -25,10 +25,14 @@ COMPETITORS = "@competitors"
 
 
 def cue_regex(fragments: list[str] | str, *, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    """One pattern matching any fragment as a whole word (or phrase)."""
+    """One pattern matching any fragment as a whole word (or phrase).
+
+    An inflection ending may follow (plural -s/-es, German -e/-en/-n/-er/-ern), so "session"
+    finds "sessions" and "Schulung" finds "Schulungen".
+    """
     items = [fragments] if isinstance(fragments, str) else fragments
     body = "|".join(f"(?:{f})" for f in items)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", flags)
+    return re.compile(rf"(?<![\w-])(?:{body})(?:s|es|e|en|n|er|ern)?(?![\w])", flags)
 
 
 @cache
