@@ -23,7 +23,8 @@ def score(ctx: Context, spec: FieldSpec, unit: Unit) -> float:
     """How strongly ``unit`` supports ``spec``'s key; 0 when it does not qualify."""
     text = unit.text
     labelled = spec.labels is not None and spec.labels.search(text) is not None
-    cued = any(c.search(text) for c in spec.cues) or ctx.refs_match(spec.cue_refs, unit)
+    strong = spec.strong is not None and spec.strong.search(text) is not None
+    cued = strong or any(c.search(text) for c in spec.cues) or ctx.refs_match(spec.cue_refs, unit)
     if not (labelled or cued):
         return 0.0
     if spec.needs or spec.need_refs:
@@ -40,7 +41,7 @@ def score(ctx: Context, spec: FieldSpec, unit: Unit) -> float:
         return 0.0
     if not ctx.passes_guards(spec, unit):
         return 0.0
-    points = (3.0 if labelled else 0.0) + (2.0 if cued else 0.0)
+    points = (3.0 if labelled else 0.0) + (2.0 if cued else 0.0) + (2.0 if strong else 0.0)
     points += sum(0.5 for c in spec.cues if c.search(text)) - 0.5
     points += 0.5 if unit.segment_kind in _WRITTEN else 0.0
     points -= 1.0 if len(text) > _LONG else 0.0

@@ -47,6 +47,7 @@ class FieldSpec:
 
     key: str
     cues: tuple[re.Pattern[str], ...] = ()
+    strong: re.Pattern[str] | None = None
     labels: re.Pattern[str] | None = None
     needs: tuple[re.Pattern[str], ...] = ()
     exclude: re.Pattern[str] | None = None
@@ -76,6 +77,7 @@ def _spec(key: str, raw: dict[str, Any]) -> FieldSpec:
     return FieldSpec(
         key=key, cues=cues, cue_refs=cue_refs, needs=needs, need_refs=need_refs,
         labels=_label_regex(raw["labels"]) if raw.get("labels") else None,
+        strong=cue_regex(raw["strong"]) if raw.get("strong") else None,
         exclude=cue_regex(raw["exclude"]) if raw.get("exclude") else None,
         values=frozenset(raw.get("values") or ()), speaker=raw.get("speaker", "any"),
         guards=frozenset(raw.get("guards") or ()), questions=bool(raw.get("questions")),
