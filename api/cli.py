@@ -6,6 +6,7 @@ HANDOFF_HOME and prints errors as one clear line with exit code 1 (2 for usage e
 
 from __future__ import annotations
 
+import json
 import sys
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,7 @@ from rich.table import Table
 from api import render
 from api.eval_cli import eval_command
 from api.render import handled
+from exports.package import export
 from extractor import local_model
 from extractor.backends import open_backend
 from extractor.review import answer_gap, load_brief, review_item
@@ -207,6 +209,23 @@ def ask(deal: str, question: str, backend: BackendOpt = "auto") -> None:
             render.print_answer(console, ask_deal(store, deal, question, be))
 
 
+@app.command("export")
+def export_cmd(deal: str,
+               fmt: Annotated[str, typer.Option("--format", "-f",
+                                                help="docx, md, json, email, agenda, "
+                                                     "call-agenda, checklist or plan")] = "docx",
+               lang: Annotated[str | None, typer.Option(help="de or en")] = None,
+               output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+               csm: Annotated[str | None, typer.Option(help="The CSM's name")] = None) -> None:
+    """Export the deal's brief or a handoff draft built from it."""
+    with handled():
+        _, store = _store()
+        result = export(load_brief(store, deal), fmt, lang=lang, csm_name=csm)
+        path = output or Path(f"{deal}-{fmt}{result.suffix}")
+        path.write_bytes(result.body)
+        console.print(f"wrote {path}")
+
+
 # ------------------------------------------------------------------------- demo and model
 
 
@@ -221,7 +240,10 @@ def demo(backend: BackendOpt = "auto",
         root = resources.files("handoff").joinpath("demo_deal")
         with resources.as_file(root) as folder:
             deal_id = "demo"
-            store.create_deal(deal_id, name="Demo deal")
+            gold = folder / "gold.json"
+            name = json.loads(gold.read_text(encoding="utf-8")).get("deal") if gold.exists() \
+                else None
+            store.create_deal(deal_id, name=name or "Demo deal")
             results = ingest_paths(store, deal_id, [folder / "sources"],
                                    max_bytes=settings.max_file_bytes)
             for r in results:

@@ -77,7 +77,9 @@ def retrieve_for(category: str, retriever: Retriever, *, per_query: int = 6,
     scores: dict[str, float] = {}
     by_id: dict[str, Passage] = {}
     for query in queries[category]:
-        for rank, p in enumerate(retriever(query, per_query), start=1):
+        # hidden HTML text is untrusted and invisible to readers: never shown to the model
+        visible = [p for p in retriever(query, per_query + 2) if not p.hidden][:per_query]
+        for rank, p in enumerate(visible, start=1):
             by_id.setdefault(p.chunk_id, p)
             scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + 1.0 / (60 + rank)
     chosen: list[Passage] = []
@@ -96,8 +98,7 @@ def render_passages(passages: list[Passage]) -> str:
     lines = []
     for i, p in enumerate(passages, start=1):
         where = " ".join(x for x in (p.source, p.locator) if x)
-        hidden = " (hidden text in the email's HTML)" if p.hidden else ""
-        lines.append(f"P{i} [{where}]{hidden}:\n{p.text[:PASSAGE_CHARS]}")
+        lines.append(f"P{i} [{where}]:\n{p.text[:PASSAGE_CHARS]}")
     return "\n\n".join(lines)
 
 

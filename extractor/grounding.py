@@ -11,6 +11,7 @@ steps, the cited document first and then every other document of the deal:
    threshold and *snapped* to whole words of the real text, so the citation shows what the
    source says, not what the model said.
 
+Text hidden in HTML (display:none, white on white) is never a place a quote can land.
 Occurrences inside a quoted email reply or a signature are passed over when the same words
 stand in a message's own text, so a citation points to the message that said it first.
 What cannot be aligned is returned with status ``ungrounded``; the chain never shows that as
@@ -116,6 +117,8 @@ class SourceIndex:
 
     def _prefer_primary(self, hits: list[tuple[_Doc, int, int, AlignmentStatus]]
                         ) -> tuple[_Doc, int, int, AlignmentStatus] | None:
+        # Text hidden in HTML is never evidence: nobody reading the email saw it.
+        hits = [h for h in hits if not _hidden_at(h[0].doc, h[1])]
         if not hits:
             return None
         for hit in hits:
@@ -151,7 +154,7 @@ class SourceIndex:
         best: tuple[float, _Doc, int, int] | None = None
         for d in order:
             for seg in d.doc.segments:
-                if len(seg.text) < MIN_QUOTE_CHARS:
+                if len(seg.text) < MIN_QUOTE_CHARS or seg.hidden:
                     continue
                 bonus = 0.0
                 if d.doc.filename == source:
@@ -184,6 +187,11 @@ class SourceIndex:
             timestamp=seg.timestamp if seg else None,
             claimed_quote=claimed if claimed.strip() != quote else None,
         )
+
+
+def _hidden_at(doc: ParsedDocument, offset: int) -> bool:
+    seg = doc.segment_at(offset)
+    return seg is not None and seg.hidden
 
 
 def _align_in_segment(nq: str, seg: Segment) -> tuple[float, int, int] | None:

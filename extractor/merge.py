@@ -13,6 +13,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from extractor.grounding import normalize
+from extractor.guard import looks_like_injection
 from extractor.roster import Person, build_roster, resolve
 from handoff.domain import Citation, Item, ParsedDocument, SourceKind
 
@@ -107,6 +108,8 @@ def finalize_items(items: list[Item], docs: list[ParsedDocument]) -> list[Item]:
     out: list[Item] = []
     for item in items:
         if not item.citations or not item.grounded:
+            continue
+        if any(looks_like_injection(c.quote) for c in item.citations):
             continue
         if not resolve_stakeholder(item, roster):
             continue

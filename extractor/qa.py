@@ -16,7 +16,7 @@ import prompts
 from extractor.chain import Retriever, render_passages
 from extractor.grounding import SourceIndex
 from extractor.llm import StructuredLLM
-from handoff.domain import AlignmentStatus, Answer, Citation, ParsedDocument
+from handoff.domain import AlignmentStatus, Answer, Citation, ParsedDocument, Segment
 from index.lexical import query_terms
 from index.search import Passage
 
@@ -37,33 +37,25 @@ class LLMAnswer(BaseModel):
     quotes: list[QuoteRef] = Field(default_factory=list)
 
 
-def _best_sentence(passage: Passage, question: str) -> tuple[int, int]:
-    """The span of the passage's line that shares most words with the question."""
-    terms = set(query_terms(question))
-    best = (0, passage.start, passage.end)
-    offset = passage.start
-    for line in passage.text.splitlines(keepends=True):
-        words = set(re.findall(r"\w+", line.lower()))
-        score = sum(1 for t in terms if any(w.startswith(t) for w in words))
-        stripped = line.strip()
-        if stripped and score > best[0]:
-            lead = len(line) - len(line.lstrip())
-            best = (score, offset + lead, offset + lead + len(stripped))
-        offset += len(line)
-    return best[1], best[2]
-
-
 def _passage_citation(p: Passage, docs: dict[str, ParsedDocument], question: str) -> Citation:
-    start, end = _best_sentence(p, question)
+    """Cite the segment of the passage that shares most words with the question."""
+    terms = query_terms(question)
     doc = docs.get(p.source)
-    text = doc.text[start:end] if doc else p.text
-    seg = doc.segment_at(start) if doc else None
-    return Citation(source=p.source, quote=text, start=start, end=end,
-                    locator=seg.locator if seg else p.locator,
-                    speaker=seg.speaker if seg else None,
-                    timestamp=seg.timestamp if seg else p.timestamp,
-                    segment_index=seg.index if seg else None,
-                    alignment=AlignmentStatus.EXACT)
+    segs = [s for s in (doc.segments if doc else []) if s.start < p.end and s.end > p.start
+            and not s.hidden and s.text.strip()]
+    if doc is None or not segs:
+        return Citation(source=p.source, quote=p.text, start=p.start, end=p.end,
+                        locator=p.locator, timestamp=p.timestamp,
+                        alignment=AlignmentStatus.EXACT)
+
+    def score(seg: Segment) -> int:
+        words = re.findall(r"\w+", seg.text.lower())
+        return sum(1 for t in terms if any(w.startswith(t) for w in words))
+
+    best = max(segs, key=score)
+    return Citation(source=p.source, quote=best.text, start=best.start, end=best.end,
+                    locator=best.locator, speaker=best.speaker, timestamp=best.timestamp,
+                    segment_index=best.index, alignment=AlignmentStatus.EXACT)
 
 
 def answer_question(question: str, *, documents: list[ParsedDocument], retriever: Retriever,

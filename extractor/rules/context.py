@@ -117,6 +117,7 @@ class Context:
         self.units: list[Unit] = []
         for index, doc in enumerate(docs):
             self.units.extend(self._units(doc, index))
+        self.own_systems = self._own_systems()
         self.competitors = self._competitors()
         names = sorted(self.competitors, key=len, reverse=True)
         self.competitor_regex = (re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, names))})"
@@ -176,6 +177,13 @@ class Context:
                                 n in (0, 3, 4) or self._seen_twice(name)):
                             found.add(name)
         return found
+
+    def _own_systems(self) -> set[str]:
+        """In-house systems the customer names ("we call it Atlas Core", "heißt bei uns X")."""
+        rx = re.compile(rf"(?i:we\s+call\s+it|called|nennen\s+(?:wir\s+)?(?:es|das|ihn)|"
+                        rf"heißt\s+bei\s+uns)\s+(?P<name>{_CAP}(?:\s+{_CAP})?)")
+        return {m.group("name") for u in self.units for m in rx.finditer(u.text)
+                if u.side != "vendor"}
 
     def _seen_twice(self, name: str) -> bool:
         """Named in two sentences, and never as a common noun ("in drei Wochen", "die ...")."""

@@ -13,9 +13,11 @@ from __future__ import annotations
 from handoff.domain import Item, SegmentKind
 
 from .context import Context, Unit
-from .lexicon import FieldSpec, field_specs
+from .lexicon import FieldSpec, field_specs, systems_regex
 
 _WRITTEN = (SegmentKind.NOTE, SegmentKind.PARAGRAPH, SegmentKind.TABLE_ROW)
+_CATEGORY_WORDS = {"API", "REST", "SFTP", "CRM", "ERP", "WMS", "TMS", "HRIS", "MES", "POS",
+                   "LVS", "Excel", "Access"}
 _LONG = 320
 
 
@@ -65,6 +67,30 @@ def pick(ctx: Context, spec: FieldSpec) -> list[Unit]:
     return sorted(chosen, key=lambda u: u.order)
 
 
+def systems_overview(ctx: Context) -> list[Item]:
+    """One item naming every business system of the deal, citing where each first shows."""
+    first: dict[str, Unit] = {}
+    for unit in ctx.units:
+        if ctx.hypothetical(unit) or ctx.mentions_competitor(unit):
+            continue
+        for m in systems_regex().finditer(unit.text):
+            name = m.group(0)
+            if name not in _CATEGORY_WORDS and not any(name in k for k in first):
+                first.setdefault(name, unit)
+        for name in ctx.own_systems:
+            if name in unit.text:
+                first.setdefault(name, unit)
+    if len(first) < 2:
+        return []
+    units: list[Unit] = []
+    for unit in first.values():
+        if all(unit is not u for u in units):
+            units.append(unit)
+    value = "Systems in the customer's landscape: " + ", ".join(first)
+    return [ctx.item("technical.systems", units[0], value=value, confidence=0.4,
+                     attributes={"systems": list(first)}, extra=units[1:8])]
+
+
 def extract_generic(ctx: Context) -> list[Item]:
     """Items for every cue-driven key of the YAML lexicons."""
     items: list[Item] = []
@@ -79,4 +105,4 @@ def extract_generic(ctx: Context) -> list[Item]:
             if spec.values == {"date"} and dates:
                 attrs["date"] = dates[0].iso or dates[0].text
             items.append(ctx.item(spec.key, unit, attributes=attrs, confidence=0.4))
-    return items
+    return items + systems_overview(ctx)
