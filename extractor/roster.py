@@ -178,7 +178,9 @@ def _from_turns_and_text(b: _Builder, doc: ParsedDocument) -> None:
                 for m in rx.finditer(s.text):
                     person = b.add(m.group("name"), doc.filename, "mention",
                                    title=m.group("title"), at=s, known_only=True)
-                    if person and seg.speaker and re.search(r"(?i)\b(?:our|unser)", m.group(0)):
+                    spoken = seg.kind in (SegmentKind.TURN, SegmentKind.MESSAGE)
+                    if person and spoken and seg.speaker and re.search(r"(?i)\b(?:our|unser)",
+                                                                       m.group(0)):
                         b.ours.append((person, seg.speaker))
 
 
