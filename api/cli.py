@@ -39,6 +39,9 @@ console = Console()
 err = render.err
 app.command("eval", context_settings={"allow_interspersed_args": True})(eval_command)
 # web commands (serve, users) are registered below this line by api/web_cli.py
+from api.web_cli import register as _register_web  # noqa: E402
+
+_register_web(app)
 
 BackendOpt = Annotated[str, typer.Option("--backend", "-b",
                                          help="auto, local, openai or rules")]
@@ -133,6 +136,7 @@ def _run_brief(store: Store, settings: Settings, deal: str, backend: str,
                       console=err, transient=True) as bar:
             task = bar.add_task("extracting", total=None)
             return make_brief(store, deal, be, offering=load_offering(offering),
+                              with_rules=settings.llm_with_rules,
                               progress=lambda c, m: bar.update(task,
                                                                description=f"{c}: {m}"))
 

@@ -34,7 +34,8 @@ from index.store import Store
 console = Console()
 
 
-def make_build(settings: Settings, backend: Backend, embedder: Embedder):  # type: ignore[no-untyped-def]
+def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type: ignore[no-untyped-def]
+               with_rules: bool = True):
     """The eval's build step: isolated store, ingest, brief, answer the gold questions."""
 
     def build(case: DealCase) -> DealRun:
@@ -48,7 +49,8 @@ def make_build(settings: Settings, backend: Backend, embedder: Embedder):  # typ
             bad = [r for r in results if r.status == IngestStatus.REJECTED]
             for r in bad:
                 console.print(f"[yellow]{case.deal_id}: {r.filename} rejected: {r.reason}")
-            brief = make_brief(store, case.deal_id, backend, offering=case.offering)
+            brief = make_brief(store, case.deal_id, backend, offering=case.offering,
+                               with_rules=with_rules)
             answers = {q.id: ask(store, case.deal_id, q.question, backend,
                                  language=case.gold.language)
                        for q in case.gold.questions}
@@ -88,6 +90,8 @@ def eval_command(
         "--check-floors", help="JSON with min/max bounds for summary metrics")] = None,
     fail_on_regression: Annotated[bool, typer.Option("--fail-on-regression")] = False,
     tolerance: Annotated[float, typer.Option(help="Allowed drop before a regression")] = 0.02,
+    llm_only: Annotated[bool, typer.Option(
+        "--llm-only", help="Model backends without the merged rules items")] = False,
 ) -> None:
     """Score extraction on a labelled dataset (or compare two reports)."""
     with handled():
@@ -117,7 +121,9 @@ def eval_command(
                 state = f"[red]error: {p.error}[/]" if p.error else "ok"
                 console.print(f"[{p.done}/{p.total}] {p.deal_id} {p.seconds:.1f}s {state}")
 
-            report = run_eval(cases, make_build(settings, be, make_embedder(settings)),
+            build = make_build(settings, be, make_embedder(settings),
+                               with_rules=settings.llm_with_rules and not llm_only)
+            report = run_eval(cases, build,
                               out_dir=out_dir, backend_name=be.name, progress=progress,
                               dataset=str(args[0]))
         console.print(_summary_table(report["summary"]))

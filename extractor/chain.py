@@ -43,8 +43,8 @@ from index.search import Passage
 
 Progress = Callable[[str, str], None]  # (category, message)
 
-PASSAGE_CHARS = 900
-PROMPT_BUDGET_CHARS = 6500
+PASSAGE_CHARS = 800
+PROMPT_BUDGET_CHARS = 4200
 
 
 class Retriever(Protocol):
@@ -114,7 +114,7 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
     user = (f"{task.text}\n\nPassages:\n\n{render_passages(passages)}\n\n"
             f"Extract the {category} items from these passages as JSON.")
     out, usage = llm.complete([("system", system.text), ("user", user)], Extraction,
-                              max_tokens=900)
+                              max_tokens=700)
     meta.token_usage.add(usage.prompt_tokens, usage.completion_tokens)
     grounded: list[Item] = []
     ungrounded: list[Item] = []
@@ -163,7 +163,7 @@ def item_id(item: Item) -> str:
 def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument],
                 retriever: Retriever | None, llm: StructuredLLM | None,
                 offering: Offering | None = None, backend: str | None = None,
-                progress: Progress | None = None) -> HandoffBrief:
+                with_rules: bool = True, progress: Progress | None = None) -> HandoffBrief:
     """Build the handoff brief of one deal.
 
     Args:
@@ -174,6 +174,8 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
         llm: A structured-output model, or None for the rules backend.
         offering: The vendor's standard offering, for beyond-offering conflicts.
         backend: Name recorded in the metadata (defaults to the model's backend or "rules").
+        with_rules: With a model, also run the rules backend and merge its exact-cited items
+            (a floor of high-precision facts the model adds to); recorded in the metadata.
         progress: Called with (category, message) as the chain advances.
     """
     say = progress or (lambda _c, _m: None)
@@ -185,12 +187,13 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
     items: list[Item] = []
     unverified: list[Item] = []
     t_all = time.monotonic()
-    if llm is None:
+    if llm is None or with_rules:
         t0 = time.monotonic()
         say("all", "rules")
         items = rules.extract_items(documents)
         meta.timings["rules"] = round(time.monotonic() - t0, 3)
-    else:
+        meta.prompt_versions["rules"] = "rules.v1"
+    if llm is not None:
         if retriever is None:
             raise ExtractionError("a model backend needs a retriever for the deal's passages")
         for category in CATEGORIES:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from extractor.language import detect_language
 from extractor.backends import Backend
 from extractor.chain import Progress, Retriever, build_brief
 from extractor.qa import answer_question
@@ -46,7 +47,7 @@ def source_documents(store: Store, deal_id: str) -> list[ParsedDocument]:
 
 
 def make_brief(store: Store, deal_id: str, backend: Backend, *, offering: Offering | None = None,
-               progress: Progress | None = None) -> HandoffBrief:
+               with_rules: bool = True, progress: Progress | None = None) -> HandoffBrief:
     """Extract the deal's brief, re-apply the rep's reviews and save it."""
     deal = store.get_deal(deal_id)
     docs = source_documents(store, deal_id)
@@ -55,7 +56,8 @@ def make_brief(store: Store, deal_id: str, backend: Backend, *, offering: Offeri
                          "emails or CRM notes first")
     brief = build_brief(deal_id, deal.name, documents=docs,
                         retriever=deal_retriever(store, deal_id), llm=backend.llm,
-                        offering=offering, backend=backend.name, progress=progress)
+                        offering=offering, backend=backend.name, with_rules=with_rules,
+                        progress=progress)
     brief = apply_reviews(store, brief)
     save_brief(store, brief)
     return brief
@@ -68,8 +70,6 @@ def ask(store: Store, deal_id: str, question: str, backend: Backend,
         raise InputError("the question is empty")
     store.get_deal(deal_id)
     docs = [d.doc for d in store.documents(deal_id)]
-    from extractor.language import detect_language
-
     lang = language or detect_language(docs)
     return answer_question(question, documents=docs, retriever=deal_retriever(store, deal_id),
                            llm=backend.llm, language=lang)

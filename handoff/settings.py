@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_model: str = "gpt-4o-mini"
     structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
+    llm_with_rules: bool = True  # merge the rules backend's exact-cited items into model briefs
     request_timeout: float = 120.0
     max_retries: int = 3
 

@@ -81,12 +81,23 @@ def deal(hash_store: Store) -> Store:
     return hash_store
 
 
-def _brief(store: Store):  # type: ignore[no-untyped-def]
+def _brief(store: Store, with_rules: bool = False):  # type: ignore[no-untyped-def]
     replies = _replies()
     llm, chat = fake_llm([replies[c] for c in CATEGORIES])
     brief = build_brief("acme", "Acme Freight", documents=source_documents(store, "acme"),
-                        retriever=deal_retriever(store, "acme"), llm=llm, offering=OFFERING)
+                        retriever=deal_retriever(store, "acme"), llm=llm, offering=OFFERING,
+                        with_rules=with_rules)
     return brief, chat
+
+
+def test_with_rules_the_model_adds_to_the_rules_items(deal: Store) -> None:
+    from extractor import rules
+
+    alone, _ = _brief(deal)
+    both, _ = _brief(deal, with_rules=True)
+    rule_keys = {i.key for i in rules.extract_items(source_documents(deal, "acme"))}
+    assert {i.key for i in alone.items} | rule_keys == {i.key for i in both.items}
+    assert both.metadata.prompt_versions["rules"] == "rules.v1"
 
 
 def test_one_focused_prompt_per_category_with_only_its_passages(deal: Store) -> None:

@@ -1,0 +1,109 @@
+"""Two small ASGI middlewares: the request body limit and the security headers.
+
+Both are plain ASGI (not ``BaseHTTPMiddleware``) so they wrap streamed bodies and responses
+without buffering them.
+
+The body limit refuses a request whose ``Content-Length`` is over the limit before reading a
+byte, and also counts the bytes actually received, because a chunked upload has no length
+header and a client may lie about it. Going over while the app reads raises
+:class:`api.problems.PayloadTooLarge`, which the one problem handler turns into a 413.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import PayloadTooLarge, problem_handler
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'")
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class BodyLimitMiddleware:
+    """Answer 413 for request bodies over ``max_bytes`` (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            response = await problem_handler(Request(scope, receive),
+                                             PayloadTooLarge(self.max_bytes))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class SecurityHeadersMiddleware:
+    """Add CSP, nosniff, referrer and framing headers to every HTTP response.
+
+    Pages that show a signed-in user's deals are also marked ``no-store`` so a shared browser
+    cache keeps no copy; static files stay cacheable. This is the outermost layer of the app,
+    so it is also where an unexpected exception becomes a 500 problem: Starlette's own error
+    middleware would answer outside of it, without these headers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope.get("path", "").startswith("/static/")
+        started = False
+
+        async def with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in SECURITY_HEADERS if h[0] not in present]
+                if not static and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception as exc:
+            if started:
+                raise
+            response = await problem_handler(Request(scope, receive), exc)
+            await response(scope, receive, with_headers)

@@ -1,0 +1,95 @@
+"""Web sign-in and sign-out.
+
+The login form is protected against login CSRF with a double-submit token: the page sets a
+signed, short-lived cookie and puts the same random value in the form; a cross-site post
+cannot read the cookie, so it cannot send the matching value.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature
+
+from api.auth import (
+    SESSION_COOKIE,
+    SESSION_HOURS,
+    CurrentUser,
+    StoreDep,
+    end_session,
+    signer,
+    start_session,
+)
+from api.users import authenticate
+from api.web import render
+
+router = APIRouter()
+
+LOGIN_COOKIE = "handoff_login"
+LOGIN_MAX_AGE = 3600
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: ``/deals/x`` yes, ``//evil.example`` or ``https://...`` no."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/deals"
+
+
+def _login_page(request: Request, *, error: str | None = None, email: str = "",
+                next_path: str = "/deals", status_code: int = 200) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status_code=status_code, login_token=token,
+                      error=error, email=email, next_path=_safe_next(next_path))
+    response.set_cookie(LOGIN_COOKIE, signer(request.app.state.secret_key, "login").dumps(token),
+                        max_age=LOGIN_MAX_AGE, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    return RedirectResponse("/deals", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    return _login_page(request, next_path=next or "/deals")
+
+
+@router.post("/login")
+def login(request: Request, store: StoreDep,
+          email: Annotated[str, Form(max_length=320)],
+          password: Annotated[str, Form(max_length=1000)],
+          login_token: Annotated[str, Form(max_length=100)] = "",
+          next: Annotated[str, Form(max_length=500)] = "/deals") -> Response:
+    key = request.app.state.secret_key
+    try:
+        expected = signer(key, "login").loads(request.cookies.get(LOGIN_COOKIE, ""),
+                                              max_age=LOGIN_MAX_AGE)
+    except BadSignature:
+        expected = None
+    if not isinstance(expected, str) or not secrets.compare_digest(expected, login_token):
+        return _login_page(request, error="login_expired", email=email, next_path=next,
+                           status_code=403)
+    user = authenticate(store, email, password)
+    if user is None:
+        return _login_page(request, error="login_failed", email=email, next_path=next,
+                           status_code=401)
+    cookie, _ = start_session(store, key, user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_HOURS * 3600, httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https")
+    response.delete_cookie(LOGIN_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, user: CurrentUser, store: StoreDep) -> Response:
+    end_session(store, request.app.state.secret_key, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

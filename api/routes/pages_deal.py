@@ -1,0 +1,115 @@
+"""Web pages of deals: the list, creating one, the brief page, uploads, jobs, passages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api import workspace
+from api.access import Action, may_create_deals
+from api.auth import CurrentUser, StoreDep
+from api.brief_view import brief_page
+from api.deps import BackendsDep, DealAccess, DealDep, RunnerDep
+from api.routes.documents import read_files
+from api.users import assign
+from api.web import is_htmx, page_lang, render
+from handoff.domain import HandoffBrief
+from handoff.errors import ForbiddenError, NotFoundError
+
+router = APIRouter()
+
+
+def _brief_or_none(access: DealAccess) -> HandoffBrief | None:
+    try:
+        return workspace.brief_of(access.store, access.deal)
+    except NotFoundError:
+        return None
+
+
+def _back(deal_id: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/deals/{deal_id}{anchor}", status_code=303)
+
+
+@router.get("/deals")
+def deals_page(request: Request, user: CurrentUser, store: StoreDep) -> Response:
+    return render(request, "deals.html", deals=workspace.list_deals(store, user),
+                  can_create=may_create_deals(user))
+
+
+@router.post("/deals")
+def create_deal(user: CurrentUser, store: StoreDep,
+                name: Annotated[str, Form(min_length=1, max_length=300)]) -> Response:
+    if not may_create_deals(user):
+        raise ForbiddenError("CSMs do not open deals; a rep creates the deal and assigns you")
+    deal = workspace.create_deal(store, user, name)
+    return _back(deal.id)
+
+
+@router.get("/deals/{deal_id}")
+def deal_page(request: Request, access: DealDep, runner: RunnerDep,
+              job: str | None = None) -> Response:
+    brief = _brief_or_none(access)
+    lang = page_lang(request, brief.language if brief else None)
+    shown = runner.get(job) if job else runner.active(access.id, "brief")
+    if shown is not None and shown.deal_id != access.id:
+        shown = None  # a job id of another deal is not shown here
+    view = workspace.deal_views(access.store, [access.deal])[0]
+    return render(request, "deal.html", lang=lang, deal=view, brief=brief,
+                  page=brief_page(brief, lang) if brief else None,
+                  documents=workspace.documents(access.store, access.deal), job=shown,
+                  deal_id=access.id, can_edit=access.may(Action.EDIT),
+                  can_assign=access.may(Action.ASSIGN))
+
+
+@router.post("/deals/{deal_id}/upload")
+async def upload(request: Request, access: DealDep,
+                 files: Annotated[list[UploadFile], File()]) -> Response:
+    access.require(Action.EDIT)
+    received = await read_files(files)
+    results = await run_in_threadpool(workspace.upload, access.store, access.settings,
+                                      access.deal, received, access.user.email)
+    if is_htmx(request):
+        return render(request, "_upload_results.html", results=results,
+                      documents=workspace.documents(access.store, access.deal))
+    return _back(access.id, "#sources")
+
+
+@router.post("/deals/{deal_id}/brief")
+def run_brief(access: DealDep, runner: RunnerDep, backends: BackendsDep) -> Response:
+    access.require(Action.EDIT)
+    job, _ = workspace.start_brief(runner, backends, access.store, access.settings,
+                                   access.deal, access.user.email)
+    return RedirectResponse(f"/deals/{access.id}?job={job.id}#sources", status_code=303)
+
+
+@router.get("/deals/{deal_id}/jobs/{job_id}")
+def job_status(request: Request, access: DealDep, runner: RunnerDep, job_id: str) -> Response:
+    job = runner.get(job_id)
+    if job is None or job.deal_id != access.id:
+        raise NotFoundError(f"job {job_id!r} not found")
+    if job.status == "succeeded" and is_htmx(request):
+        # The brief changed under the page: load it fresh instead of patching a fragment.
+        return Response(status_code=200, headers={"HX-Redirect": f"/deals/{access.id}"})
+    return render(request, "_job.html", job=job, deal_id=access.id)
+
+
+@router.get("/deals/{deal_id}/passage")
+def passage(request: Request, access: DealDep, start: int, end: int,
+            source: str | None = None, document_id: str | None = None) -> Response:
+    found = workspace.passage(access.store, access.deal, start, end,
+                              document_id=document_id, source=source)
+    brief = _brief_or_none(access)
+    lang = page_lang(request, brief.language if brief else None)
+    template = "_passage.html" if is_htmx(request) else "passage.html"
+    return render(request, template, lang=lang, p=found, deal=access.deal)
+
+
+@router.post("/deals/{deal_id}/assign")
+def assign_csm(access: DealDep, email: Annotated[str, Form(max_length=320)]) -> Response:
+    access.require(Action.ASSIGN)
+    csm = assign(access.store, email, access.id)
+    workspace.audit(access.store, access.id, access.user.email, "assign", csm.email)
+    return _back(access.id, "#sources")

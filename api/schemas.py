@@ -1,0 +1,196 @@
+"""Request and response bodies of the JSON API (what OpenAPI documents).
+
+The brief itself, gaps, conflicts, answers and SLA statuses are the domain models of
+:mod:`handoff.domain` and :mod:`handoff.timeline`, returned as they are; the models here are
+what only the web API adds around them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from api.models import JobStatus, Role
+from handoff.timeline import DealMetrics, SlaStatus, Step
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    role: Role
+    team: str
+
+
+class DealCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=300, examples=["Pinecrest Facility Services"])
+
+
+class HandoffStage(StrEnum):
+    NEW = "new"                # no sources yet
+    SOURCES = "sources"        # sources uploaded, no brief
+    BRIEF = "brief"            # brief ready, contract not signed yet
+    SIGNED = "signed"          # signed, handoff under way
+    KICKED_OFF = "kicked_off"  # the implementation kickoff happened
+
+
+class SlaHealth(StrEnum):
+    ON_TRACK = "on_track"  # nothing late
+    BREACHED = "breached"  # a step happened late
+    OVERDUE = "overdue"    # a step is late and still not done
+
+
+class HandoffStatus(BaseModel):
+    stage: HandoffStage
+    sla: SlaHealth | None = Field(None, description="Only once the contract is signed")
+    sla_met: int = 0
+    sla_decided: int = 0
+
+
+class DealOut(BaseModel):
+    id: str = Field(examples=["pinecrest-facility-services-3f9a1c"])
+    name: str
+    owner: str | None = Field(None, description="The owning rep's email")
+    team: str = ""
+    created_at: datetime
+    documents: int
+    has_brief: bool
+    completeness: float | None = Field(None, ge=0, le=1)
+    language: str | None = None
+    status: HandoffStatus
+    csms: list[str] = Field(default_factory=list, description="Assigned CSMs' emails")
+
+
+class UploadStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class UploadResult(BaseModel):
+    filename: str
+    status: UploadStatus
+    reason: str = ""
+    document_id: str | None = None
+    format: str | None = None
+    segments: int = 0
+    chunks: int = 0
+
+
+class UploadOut(BaseModel):
+    results: list[UploadResult]
+    accepted: int
+    duplicates: int
+    rejected: int
+
+
+class DocumentOut(BaseModel):
+    id: str
+    filename: str
+    format: str
+    kind: str
+    size: int
+    created_at: datetime
+
+
+class JobKind(StrEnum):
+    BRIEF = "brief"
+    INGEST = "ingest"
+
+
+class JobOut(BaseModel):
+    id: str
+    deal_id: str
+    kind: JobKind
+    status: JobStatus
+    message: str = ""
+    error: str | None = None
+    result: dict[str, Any] | None = None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class ReviewAction(StrEnum):
+    CONFIRM = "confirm"
+    CORRECT = "correct"
+    REJECT = "reject"
+
+
+class ReviewIn(BaseModel):
+    text: str | None = Field(None, max_length=5000,
+                             description="The corrected value (required to correct)")
+
+
+class GapAnswerIn(BaseModel):
+    answer: str = Field(min_length=1, max_length=5000)
+
+
+class AskIn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000, examples=["Who signs off the budget?"])
+
+
+class AssignIn(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+
+
+class PassageOut(BaseModel):
+    """A window of a source document around a cited span."""
+
+    document_id: str
+    source: str
+    start: int
+    end: int
+    before: str
+    quote: str
+    after: str
+    speaker: str | None = None
+    timestamp: str | None = None
+    locator: str = ""
+
+
+class AuditEntry(BaseModel):
+    at: str
+    actor: str
+    action: str
+    target: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+TimelineKind = Literal["signed", "internal_handoff_meeting", "intro_email", "joint_call",
+                       "kickoff", "first_cs_contact"]
+
+
+class TimelineEventIn(BaseModel):
+    step: TimelineKind = Field(description="'signed' for the contract signature, else a step")
+    at: AwareDatetime = Field(description="When it happened, with a UTC offset",
+                              examples=["2026-04-20T15:00:00+02:00"])
+
+
+class RatingIn(BaseModel):
+    kind: Literal["csm", "customer"] = Field(
+        description="csm: the CSM rates the rep's handoff; customer: the survey result")
+    rating: int = Field(strict=True, ge=1, le=5)
+
+
+class TimelineEventOut(BaseModel):
+    kind: str
+    at: datetime | None = None
+    rating: int | None = None
+    actor: str
+    recorded_at: datetime
+
+
+class TimelineOut(BaseModel):
+    deal_id: str
+    signed_at: datetime | None = None
+    steps: dict[Step, datetime | None]
+    csm_rating: int | None = None
+    customer_rating: int | None = None
+    sla: list[SlaStatus] = Field(default_factory=list)
+    metrics: DealMetrics | None = None
+    events: list[TimelineEventOut] = Field(default_factory=list)

@@ -1,0 +1,234 @@
+"""What the API routes and the web pages do with deals, shared so both behave the same.
+
+Every function here takes a deal the caller was already allowed to see (see
+:mod:`api.access`); they never look a deal up by id on their own, so no path can skip the
+authorization check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from api.access import visible_deals
+from api.backend_pool import BackendPool
+from api.jobs import JobRunner, Report
+from api.models import DealAssignmentRow, JobRow, TimelineEventRow, UserRow
+from api.schemas import DealOut, DocumentOut, JobKind, PassageOut, UploadOut, UploadResult
+from api.timeline_events import handoff_status
+from api.users import User
+from extractor.review import AuditRow, BriefRow, delete_deal_reviews, load_brief
+from extractor.service import load_offering, make_brief
+from handoff.domain import HandoffBrief
+from handoff.errors import InputError, NotFoundError
+from handoff.settings import Settings
+from index.db import DealRow, DocumentRow
+from index.ingest import ingest_bytes
+from index.store import Store
+
+PASSAGE_CONTEXT = 320  # characters shown around a cited span
+
+
+def audit(store: Store, deal_id: str, actor: str, action: str, target: str,
+          after: dict[str, Any] | None = None) -> None:
+    """Add an entry to the deal's audit trail (the same trail rep reviews write to)."""
+    with store.session() as s, s.begin():
+        s.add(AuditRow(deal_id=deal_id, actor=actor, action=action, target=target[:64],
+                       before=None, after=after))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def deal_views(store: Store, deals: Iterable[DealRow]) -> list[DealOut]:
+    """Deals with owner, counts, completeness, handoff status and assigned CSMs."""
+    deals = list(deals)
+    ids = [d.id for d in deals]
+    with store.session() as s:
+        docs = dict(s.execute(select(DocumentRow.deal_id, func.count())
+                              .where(DocumentRow.deal_id.in_(ids))
+                              .group_by(DocumentRow.deal_id)).all())
+        owners = {u.id: u for u in s.scalars(select(UserRow).where(
+            UserRow.id.in_([d.owner_id for d in deals if d.owner_id is not None])))}
+        briefs = {b.deal_id: b for b in s.scalars(select(BriefRow).where(
+            BriefRow.deal_id.in_(ids)))}
+        csms: dict[str, list[str]] = {}
+        for deal_id, email in s.execute(
+                select(DealAssignmentRow.deal_id, UserRow.email)
+                .join(UserRow, UserRow.id == DealAssignmentRow.user_id)
+                .where(DealAssignmentRow.deal_id.in_(ids)).order_by(UserRow.email)):
+            csms.setdefault(deal_id, []).append(email)
+    out = []
+    for d in deals:
+        owner = owners.get(d.owner_id) if d.owner_id is not None else None
+        row = briefs.get(d.id)
+        brief = HandoffBrief.model_validate_json(row.body) if row is not None else None
+        out.append(DealOut(
+            id=d.id, name=d.name, owner=owner.email if owner else None,
+            team=owner.team if owner else "", created_at=_aware(d.created_at),
+            documents=docs.get(d.id, 0), has_brief=brief is not None,
+            completeness=brief.completeness if brief else None,
+            language=brief.language if brief else d.language,
+            status=handoff_status(store, d.id, docs.get(d.id, 0), brief is not None),
+            csms=csms.get(d.id, []),
+        ))
+    return out
+
+
+def list_deals(store: Store, user: User) -> list[DealOut]:
+    with store.session() as s:
+        deals = list(s.scalars(visible_deals(user).order_by(DealRow.created_at.desc())))
+    return deal_views(store, deals)
+
+
+def create_deal(store: Store, user: User, name: str) -> DealRow:
+    """A new deal owned by ``user``; its id is made from the name plus a random suffix."""
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("the deal needs a name")
+    deal = store.create_deal(name=name, owner_id=user.id)
+    audit(store, deal.id, user.email, "create", deal.id, {"name": name})
+    return deal
+
+
+def delete_deal(store: Store, deal: DealRow) -> None:
+    """Delete a deal with its sources, brief, reviews, jobs, timeline and assignments."""
+    with store.session() as s, s.begin():
+        for model in (DealAssignmentRow, TimelineEventRow, JobRow):
+            s.execute(delete(model).where(model.deal_id == deal.id))
+    delete_deal_reviews(store, deal.id)
+    store.delete_deal(deal.id)
+
+
+def upload(store: Store, settings: Settings, deal: DealRow, files: list[tuple[str, bytes]],
+           actor: str) -> UploadOut:
+    """Ingest uploaded files one by one; a bad file is rejected with a reason, never fatal."""
+    results = []
+    for filename, data in files:
+        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "unnamed"
+        r = ingest_bytes(store, deal.id, name, data, max_bytes=settings.max_file_bytes)
+        results.append(UploadResult(filename=r.filename, status=r.status.value, reason=r.reason,
+                                    document_id=r.document_id, format=r.format,
+                                    segments=r.segments, chunks=r.chunks))
+    accepted = [r.filename for r in results if r.status == "accepted"]
+    if accepted:
+        audit(store, deal.id, actor, "upload", f"{len(accepted)} files", {"files": accepted})
+    return UploadOut(results=results,
+                     accepted=sum(r.status == "accepted" for r in results),
+                     duplicates=sum(r.status == "duplicate" for r in results),
+                     rejected=sum(r.status == "rejected" for r in results))
+
+
+def documents(store: Store, deal: DealRow) -> list[DocumentOut]:
+    with store.session() as s:
+        rows = s.scalars(select(DocumentRow).where(DocumentRow.deal_id == deal.id)
+                         .order_by(DocumentRow.created_at, DocumentRow.filename))
+        return [DocumentOut(id=r.id, filename=r.filename, format=r.format, kind=r.kind,
+                            size=r.size, created_at=_aware(r.created_at)) for r in rows]
+
+
+def brief_of(store: Store, deal: DealRow) -> HandoffBrief:
+    """The deal's saved brief.
+
+    Raises:
+        NotFoundError: No brief has been made yet (says how to make one).
+    """
+    try:
+        return load_brief(store, deal.id)
+    except NotFoundError as exc:
+        raise NotFoundError(f"deal {deal.id!r} has no brief yet: upload sources and run "
+                            "the brief first") from exc
+
+
+def start_brief(runner: JobRunner, backends: BackendPool, store: Store, settings: Settings,
+                deal: DealRow, actor: str) -> tuple[JobRow, bool]:
+    """Queue the brief extraction for a deal (or return the one already running)."""
+    if not documents(store, deal):
+        raise InputError(f"deal {deal.id!r} has no sources yet: upload call transcripts, "
+                         "emails or CRM notes first")
+    offering = load_offering(settings.offering_path)  # a bad offering fails now, not later
+
+    def work(report: Report) -> dict[str, Any]:
+        backend = backends.get()
+        report(f"backend {backend.name}: {backend.reason}")
+        brief = make_brief(store, deal.id, backend, offering=offering,
+                           progress=lambda category, message: report(f"{category}: {message}"))
+        audit(store, deal.id, actor, "brief", deal.id,
+              {"backend": brief.metadata.backend, "completeness": brief.completeness})
+        return {"backend": brief.metadata.backend, "items": len(brief.visible_items()),
+                "gaps": len(brief.gaps), "conflicts": len(brief.conflicts),
+                "completeness": brief.completeness}
+
+    return runner.submit(deal.id, JobKind.BRIEF.value, actor, work)
+
+
+def start_ingest(runner: JobRunner, store: Store, settings: Settings, deal: DealRow,
+                 files: list[tuple[str, bytes]], actor: str) -> tuple[JobRow, bool]:
+    """Queue ingestion of already-received files; the job's result holds the per-file results."""
+
+    def work(report: Report) -> dict[str, Any]:
+        report(f"ingesting {len(files)} files")
+        return upload(store, settings, deal, files, actor).model_dump(mode="json")
+
+    return runner.submit(deal.id, JobKind.INGEST.value, actor, work)
+
+
+def _document_row(store: Store, deal: DealRow, document_id: str | None,
+                  source: str | None) -> str:
+    with store.session() as s:
+        stmt = select(DocumentRow.id).where(DocumentRow.deal_id == deal.id)
+        if document_id:
+            stmt = stmt.where(DocumentRow.id == document_id)
+        elif source:
+            stmt = stmt.where(DocumentRow.filename == source)
+        else:
+            raise InputError("name the document: document_id or source")
+        found = s.scalar(stmt.order_by(DocumentRow.created_at.desc()))
+    if found is None:
+        raise NotFoundError("no such document in this deal")
+    return found
+
+
+def passage(store: Store, deal: DealRow, start: int, end: int, *,
+            document_id: str | None = None, source: str | None = None) -> PassageOut:
+    """The text around a cited span of one of the deal's documents, split for highlighting.
+
+    Raises:
+        NotFoundError: The document is not part of this deal.
+        InputError: The span lies outside the document.
+    """
+    stored = store.document(deal.id, _document_row(store, deal, document_id, source))
+    text = stored.doc.text
+    if not 0 <= start < end <= len(text):
+        raise InputError(f"the span {start}-{end} is outside the document "
+                         f"({len(text)} characters)")
+    left = max(0, start - PASSAGE_CONTEXT)
+    right = min(len(text), end + PASSAGE_CONTEXT)
+    # Cut the window at whitespace so no word is shown half.
+    if left > 0 and (space := text.find(" ", left, start)) != -1:
+        left = space + 1
+    if right < len(text) and (space := text.rfind(" ", end, right)) != -1:
+        right = space
+    segment = stored.doc.segment_at(start)
+    return PassageOut(
+        document_id=stored.id, source=stored.doc.filename, start=start, end=end,
+        before=("…" if left > 0 else "") + text[left:start], quote=text[start:end],
+        after=text[end:right] + ("…" if right < len(text) else ""),
+        speaker=segment.speaker if segment else None,
+        timestamp=segment.timestamp if segment else None,
+        locator=segment.locator if segment else "",
+    )
+
+
+def deal_users(store: Store, deal: DealRow) -> dict[str, Any]:
+    """The owner's email and the assigned CSMs' emails (for drafts and pages)."""
+    with store.session() as s:
+        owner = s.get(UserRow, deal.owner_id) if deal.owner_id is not None else None
+        csms = list(s.scalars(select(UserRow.email).join(
+            DealAssignmentRow, DealAssignmentRow.user_id == UserRow.id)
+            .where(DealAssignmentRow.deal_id == deal.id).order_by(UserRow.email)))
+    return {"owner": owner.email if owner else None, "csms": csms}

@@ -1,0 +1,109 @@
+"""The ``handoff`` command line as a user runs it (rules backend, offline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "handoff" / "demo_deal"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture(autouse=True)
+def _home(home: Path) -> Path:
+    return home
+
+
+def test_ingest_reports_each_file_and_fails_on_a_rejected_one(tmp_path: Path) -> None:
+    src = tmp_path / "exports"
+    src.mkdir()
+    for f in (DEMO / "sources").iterdir():
+        (src / f.name).write_bytes(f.read_bytes())
+    (src / "broken.vtt").write_text("WEBVTT\n\n00:01:xx --> 00:02\nAnna: hi\n")
+    code, out = run("ingest", "--deal", "acme", str(src))
+    assert code == 1
+    assert "rejected  broken.vtt" in out and "timing" in out
+    assert out.count("accepted") == len(list((DEMO / "sources").iterdir()))
+    code, out = run("ingest", "--deal", "acme", str(src / "broken.vtt"),
+                    *[str(p) for p in (DEMO / "sources").iterdir()][:1])
+    assert "duplicate" in out
+    code, out = run("deals")
+    assert code == 0 and "acme" in out
+
+
+def test_demo_brief_search_gaps_answer_export(tmp_path: Path, home: Path) -> None:
+    code, out = run("demo", "--backend", "rules")
+    assert code == 0, out
+    assert "backend: rules" in out or "rules" in out
+    assert (home / "demo-brief.md").read_text().startswith("#")
+    code, out = run("search", "--deal", "demo", "who approves the budget?")
+    assert code == 0 and "score=" in out
+    code, out = run("brief", "demo", "--backend", "rules", "--format", "json",
+                    "-o", str(tmp_path / "b.json"))
+    assert code == 0
+    brief = json.loads((tmp_path / "b.json").read_text())["brief"]
+    assert brief["items"] and all(c["alignment"] != "ungrounded"
+                                  for i in brief["items"] for c in i["citations"])
+    gap = brief["gaps"][0]
+    code, out = run("gaps", "demo")
+    assert code == 0 and gap["id"] in out
+    code, out = run("answer", "demo", gap["id"], "Confirmed by the rep")
+    assert code == 0 and "answered" in out
+    item = brief["items"][0]["id"]
+    assert run("confirm", "demo", item)[0] == 0
+    assert run("reject", "demo", "Inope")[0] == 1
+    for fmt in ("docx", "md", "email", "agenda", "checklist", "plan"):
+        code, out = run("export", "demo", "--format", fmt, "--lang", "de",
+                        "-o", str(tmp_path / f"x.{fmt}"))
+        assert code == 0, out
+        assert (tmp_path / f"x.{fmt}").stat().st_size > 200
+    code, out = run("ask", "demo", "Who is the champion?", "--backend", "rules")
+    assert code == 0 and "[1]" in out  # the answer cites at least one source passage
+
+
+def test_errors_are_one_line_with_exit_1() -> None:
+    code, out = run("brief", "nope", "--backend", "rules")
+    assert code == 1 and "not found" in out
+    code, out = run("brief", "nope", "--backend", "bogus")
+    assert code == 1 and "unknown backend" in out
+    code, out = run("brief", "nope", "--backend", "openai")
+    assert code == 1 and "HANDOFF_OPENAI_BASE_URL" in out
+
+
+def test_eval_writes_reports_and_compare_flags_a_regression(tmp_path: Path) -> None:
+    dataset = REPO / "evals" / "datasets" / "dev"
+    deal = sorted(p.name for p in dataset.iterdir() if p.is_dir())[0]
+    out_dir = tmp_path / "r"
+    code, out = run("eval", str(dataset), "--backend", "rules", "--deals", deal,
+                    "--out", str(out_dir))
+    assert code == 0, out
+    report = json.loads((out_dir / "report.json").read_text())
+    assert set(report["summary"]) >= {"fact_recall", "citation_accuracy", "grounding_rate",
+                                      "trap_rate", "gap_recall", "conflict_recall",
+                                      "question_accuracy", "question_citation_accuracy",
+                                      "false_gaps_per_deal", "seconds_per_deal", "deals",
+                                      "facts"}
+    assert report["summary"]["grounding_rate"] == 1.0
+    assert (out_dir / "report.html").read_text().startswith("<!")
+    worse = json.loads(json.dumps(report))
+    worse["summary"]["fact_recall"] = max(0.0, report["summary"]["fact_recall"] - 0.2)
+    for f in worse["facts"]:
+        f["found"] = False
+    (tmp_path / "worse.json").write_text(json.dumps(worse))
+    code, out = run("eval", "compare", str(out_dir / "report.json"), str(tmp_path / "worse.json"),
+                    "--fail-on-regression")
+    assert code == 1 and "fact_recall" in out
+    code, _ = run("eval", "compare", str(out_dir / "report.json"), str(out_dir / "report.json"),
+                  "--fail-on-regression")
+    assert code == 0
