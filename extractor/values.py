@@ -75,7 +75,8 @@ class Value:
         """A duration in days (months = 30.4, years = 365), else None."""
         if self.kind != "duration" or not isinstance(self.value, float):
             return None
-        factor = {"hours": 1 / 24, "days": 1, "weeks": 7, "months": 30.4, "years": 365}
+        factor = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 30.4,
+                  "years": 365}
         return self.value * factor.get(self.unit, 1)
 
 
@@ -167,6 +168,7 @@ def _parse_de_word(t: str) -> float | None:
 
 _RANGE = r"\s*(?:-|–|—|to|bis|or|oder)\s*"
 _DUR_UNITS = {
+    "minutes": r"minutes?|mins?|minuten?",
     "hours": r"hours?|hrs?|h|std\.?|stunden?",
     "days": r"days?|(?:business|working|calendar)\s+days?|tagen?|tage|werktagen?|arbeitstagen?",
     "weeks": r"weeks?|wks?|wochen?",
@@ -189,7 +191,8 @@ _MONEY = re.compile(
     rf"|(?P<a2>{NUMBER})\s?(?P<s2>{_SCALE})?\s?(?P<c2>{_CUR}|Euros?|euros?|dollars)(?![A-Za-z])",
 )
 _PERCENT = re.compile(
-    rf"(?P<n>{NUMBER})\s?(?:%|percent\b|per\s+cent\b|prozent\b)", re.IGNORECASE
+    rf"(?P<n>{NUMBER})\s?(?:%|percent(?:age\s+points?)?\b|per\s+cent\b|prozent(?:punkte?)?\b)",
+    re.IGNORECASE
 )
 _COUNT_NOUNS = {
     "users": r"users?|nutzer(?:innen)?|anwender(?:innen)?|benutzer(?:innen)?|user",
