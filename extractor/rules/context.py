@@ -11,7 +11,8 @@ words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from extractor.roster import Person, build_roster, fold, resolve
@@ -49,19 +50,24 @@ class Unit:
     order: tuple[str, int, int]  # (date, document index, offset): later means said later
     side: str | None  # the writer's or speaker's side: vendor, customer, None
     speaker: Person | None
-    values: list[Value] = field(default_factory=list)
 
-    @property
+    @cached_property
     def start(self) -> int:
         return self.sentences[0].start
 
-    @property
+    @cached_property
     def end(self) -> int:
         return self.sentences[-1].end
 
-    @property
+    @cached_property
     def text(self) -> str:
         return self.doc.text[self.start:self.end]
+
+    @cached_property
+    def values(self) -> list[Value]:
+        """Durations, money, dates, percentages and counts in the unit (computed once)."""
+        year = int(self.order[0][:4]) if self.order[0][:4].isdigit() else None
+        return extract_values(self.text, year=year)
 
     @property
     def flat(self) -> str:
@@ -80,10 +86,7 @@ class Unit:
         """The unit's first sentence alone (a promise is judged sentence by sentence)."""
         if len(self.sentences) == 1:
             return self
-        year = int(self.order[0][:4]) if self.order[0][:4].isdigit() else None
-        first = Unit(self.sentences[:1], self.doc, self.order, self.side, self.speaker)
-        first.values = extract_values(first.text, year=year)
-        return first
+        return Unit(self.sentences[:1], self.doc, self.order, self.side, self.speaker)
 
     def citation(self) -> Citation:
         """The exact citation of this unit."""
@@ -125,7 +128,6 @@ class Context:
 
     def _units(self, doc: ParsedDocument, index: int) -> list[Unit]:
         date = doc_date(doc)
-        year = int(date[:4]) if date else None
         by_segment: dict[int, list[Sentence]] = {}
         for s in primary(doc):
             by_segment.setdefault(s.segment.index, []).append(s)
@@ -139,9 +141,7 @@ class Context:
                 group = [s]
                 if len(s.text) < _SHORT and i + 1 < len(sents):
                     group.append(sents[i + 1])
-                unit = Unit(group, doc, (when or date, index, s.start), side, speaker)
-                unit.values = extract_values(unit.text, year=year)
-                units.append(unit)
+                units.append(Unit(group, doc, (when or date, index, s.start), side, speaker))
         return units
 
     @staticmethod

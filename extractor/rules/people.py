@@ -28,6 +28,7 @@ NAME = (rf"(?<![\w-])(?:(?:Herrn?|Frau|Mr\.?|Ms\.?|Mrs\.?|Dr\.?)[ \t]+)?{_TOKEN}
 
 
 
+@cache
 def fold(text: str) -> str:
     """Compare names loosely: case, umlauts ("ü" = "ue"), accents and spacing ignored."""
     text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
