@@ -51,9 +51,12 @@ def get_job(job_id: JobId, runner: RunnerDep, user: CurrentUser, store: StoreDep
             settings: SettingsDep) -> JobOut:
     """queued, running (with a progress message), succeeded (with a result) or failed."""
     job = runner.get(job_id)
-    if job is None:
-        raise NotFoundError(f"job {job_id!r} not found")
-    visible_deal(job.deal_id, user, store, settings)  # the job is as visible as its deal
+    try:
+        if job is None:
+            raise NotFoundError
+        visible_deal(job.deal_id, user, store, settings)  # a job is as visible as its deal
+    except NotFoundError as exc:  # one answer for both, naming neither the deal nor why
+        raise NotFoundError(f"job {job_id!r} not found") from exc
     return _job_out(job)
 
 
