@@ -126,17 +126,77 @@ def _claims(sents: list[Sentence]) -> list[_Claim]:
             if not cue.search(s.text):
                 continue
             for v in values:
-                if v.kind in _VALUE_FOR_TOPIC[topic]:
+                if v.kind in _VALUE_FOR_TOPIC[topic] and _unit_fits(topic, v):
                     out.append(_Claim(topic, v, s))
     return out
 
 
-_TOPIC_LABEL = {"go_live": "go-live / implementation time", "start": "start date",
-                "price": "price", "seats": "number of users", "training": "training",
-                "discount": "discount"}
+_COUNT_UNITS = {"seats": {"users", "seats", "licenses"}, "training": {"sessions"}}
 
 
-def disagreements(sents: list[Sentence]) -> list[Conflict]:
+def _unit_fits(topic: str, v: Value) -> bool:
+    units = _COUNT_UNITS.get(topic)
+    return v.kind != "count" or units is None or v.unit in units
+
+
+_TOPIC_LABEL = {
+    "en": {"go_live": "go-live / implementation time", "start": "start date", "price": "price",
+           "seats": "number of users", "training": "training", "discount": "discount"},
+    "de": {"go_live": "Go-Live / Implementierungsdauer", "start": "Starttermin", "price": "Preis",
+           "seats": "Anzahl Nutzer", "training": "Schulungen", "discount": "Rabatt"},
+}
+_TEXT = {
+    "en": {
+        "disagree": 'Sources disagree on {topic}: "{a}" ({fa}) vs "{b}" ({fb})',
+        "weeks": 'Promised "{value}" for go-live; the standard implementation takes {lo}-{hi} '
+                 "weeks",
+        "tier": 'Promised "{value}", which is part of the {tier} tier, not the standard offering',
+        "integration": "{system} integration promised as standard/native; it is a custom "
+                       "integration that needs paid development",
+        "roadmap": 'Roadmap item "{feature}" promised, but it is not available yet',
+        "training": "Promised {value}; {n} training sessions are included",
+    },
+    "de": {
+        "disagree": 'Quellen widersprechen sich bei {topic}: „{a}" ({fa}) vs. „{b}" ({fb})',
+        "weeks": 'Zugesagt: „{value}" bis zum Go-Live; die Standard-Implementierung dauert '
+                 "{lo}-{hi} Wochen",
+        "tier": 'Zugesagt: „{value}" – gehört zum {tier}-Paket, nicht zum Standardangebot',
+        "integration": "{system}-Integration als Standard/nativ zugesagt; sie ist eine "
+                       "kostenpflichtige Individualentwicklung",
+        "roadmap": 'Roadmap-Funktion „{feature}" zugesagt, ist aber noch nicht verfügbar',
+        "training": "Zugesagt: {value}; im Standard sind {n} Schulungen enthalten",
+    },
+}
+
+
+def _months(v: Value) -> set[int] | None:
+    """The months a date value can mean (None when unknown): "08" and "08-01" share August."""
+    text = str(v.value)
+    q = re.search(r"Q([1-4])", text)
+    if q:
+        first = 3 * int(q.group(1)) - 2
+        return {first, first + 1, first + 2}
+    m = re.search(r"(?:^|\s|\d{4}-)(\d{2})(?:-\d{2})?$", text)
+    return {int(m.group(1))} if m else None
+
+
+def _day_precise(v: Value) -> bool:
+    return bool(re.search(r"\d{2}-\d{2}$", str(v.value)))
+
+
+def _compatible(a: _Claim, b: _Claim) -> bool:
+    """Values that can both be true: a month and a day in it, a quarter and a month in it."""
+    if a.value.kind != "date" or b.value.kind != "date":
+        return False
+    ma, mb = _months(a.value), _months(b.value)
+    if ma is None or mb is None:
+        return True  # e.g. a calendar week against a month: too vague to call a conflict
+    if not ma & mb:
+        return False
+    return not (_day_precise(a.value) and _day_precise(b.value))
+
+
+def disagreements(sents: list[Sentence], lang: str = "en") -> list[Conflict]:
     """Two sources stating different values for the same topic."""
     by_topic: dict[tuple[str, str], dict[str, _Claim]] = {}
     for c in _claims(sents):
@@ -149,14 +209,16 @@ def disagreements(sents: list[Sentence]) -> list[Conflict]:
         done: set[tuple[str, str]] = set()
         for i, a in enumerate(values):
             for b in values[i + 1:]:
-                if a.sentence.filename == b.sentence.filename or a.key == b.key:
+                if (a.sentence.filename == b.sentence.filename or a.key == b.key
+                        or _compatible(a, b)):
                     continue
                 pair = (a.key, b.key) if a.key < b.key else (b.key, a.key)
                 if pair in done:
                     continue
                 done.add(pair)
-                desc = (f"Sources disagree on {_TOPIC_LABEL[topic]}: \"{a.value.text}\" "
-                        f"({a.sentence.filename}) vs \"{b.value.text}\" ({b.sentence.filename})")
+                desc = _TEXT[lang]["disagree"].format(
+                    topic=_TOPIC_LABEL[lang][topic], a=a.value.text, fa=a.sentence.filename,
+                    b=b.value.text, fb=b.sentence.filename)
                 conflicts.append(Conflict(
                     id=_cid(topic, a.sentence.filename, a.key, b.sentence.filename, b.key),
                     kind=ConflictKind.SOURCES_DISAGREE, topic=topic, description=desc,
@@ -168,9 +230,11 @@ def _words(name: str) -> list[str]:
     return [w for w in re.findall(r"\w+", name.lower()) if len(w) >= 3]
 
 
-def beyond_offering(sents: list[Sentence], offering: Offering) -> list[Conflict]:
+def beyond_offering(sents: list[Sentence], offering: Offering,
+                    lang: str = "en") -> list[Conflict]:
     """Promises that go beyond what CS can deliver without special approval."""
     out: list[Conflict] = []
+    text_of = _TEXT[lang]
     weeks = offering.implementation_weeks or {}
     min_weeks = weeks.get("min")
     tiers = {t.name.lower(): t for t in offering.support_tiers}
@@ -193,9 +257,9 @@ def beyond_offering(sents: list[Sentence], offering: Offering) -> list[Conflict]
             for v in values:
                 if v.kind == "duration" and v.days is not None and v.days / 7 < float(min_weeks):
                     out.append(_conflict("implementation_weeks", s,
-                                         f"Promised \"{v.text}\" for go-live; the standard "
-                                         f"implementation takes {min_weeks}-"
-                                         f"{weeks.get('max', min_weeks)} weeks",
+                                         text_of["weeks"].format(
+                                             value=v.text, lo=_num(min_weeks),
+                                             hi=_num(weeks.get("max", min_weeks))),
                                          f"implementation_weeks: min {min_weeks}, max "
                                          f"{weeks.get('max', min_weeks)}"))
                     break
@@ -206,31 +270,35 @@ def beyond_offering(sents: list[Sentence], offering: Offering) -> list[Conflict]
                 if hit:
                     tier = next((n for n, t in tiers.items() if include in t.includes), "premium")
                     out.append(_conflict("support_tier", s,
-                                         f"Promised \"{hit.group(0)}\", which is part of the "
-                                         f"{tier.title()} tier, not the standard offering",
+                                         text_of["tier"].format(value=hit.group(0),
+                                                                tier=tier.title()),
                                          f"support_tiers: {include} is {tier.title()} only"))
                     break
         for system in custom:
             if re.search(rf"\b{re.escape(system)}\b", text, re.I) and _NATIVE.search(text):
                 out.append(_conflict("integration", s,
-                                     f"{system} integration promised as standard/native; it is a"
-                                     " custom integration that needs paid development",
+                                     text_of["integration"].format(system=system),
                                      f"integrations: custom: {system}"))
         for feature in offering.roadmap:
             words = _words(feature)
             found = [w for w in words if re.search(rf"{re.escape(w)}", text, re.I)]
             if words and len(found) >= max(1, round(0.6 * len(words))):
                 out.append(_conflict("roadmap", s,
-                                     f"Roadmap item \"{feature}\" promised, but it is not "
-                                     "available yet", f"roadmap: {feature}"))
+                                     text_of["roadmap"].format(feature=feature),
+                                     f"roadmap: {feature}"))
         if sessions is not None and _TOPICS["training"].search(text):
             for v in values:
-                if v.kind == "count" and isinstance(v.value, float) and v.value > sessions:
+                if (v.kind == "count" and v.unit == "sessions" and isinstance(v.value, float)
+                        and v.value > sessions):
                     out.append(_conflict("training", s,
-                                         f"Promised {v.text}; {sessions} training sessions are "
-                                         "included", f"training: included_sessions {sessions}"))
+                                         text_of["training"].format(value=v.text, n=sessions),
+                                         f"training: included_sessions {sessions}"))
                     break
     return out
+
+
+def _num(x: object) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _conflict(topic: str, s: Sentence, desc: str, offering_text: str) -> Conflict:
@@ -242,10 +310,11 @@ def _conflict(topic: str, s: Sentence, desc: str, offering_text: str) -> Conflic
 def detect_conflicts(items: list[Item], docs: list[ParsedDocument], offering: Offering | None,
                      *, language: str = "en") -> list[Conflict]:
     """All conflicts of a deal, linked to the brief items that quote the same passages."""
+    lang = language if language in _TEXT else "en"
     sents = own_sentences(docs)
-    found = disagreements(sents)
+    found = disagreements(sents, lang)
     if offering is not None:
-        found += beyond_offering(sents, offering)
+        found += beyond_offering(sents, offering, lang)
     unique: dict[str, Conflict] = {}
     for c in found:
         unique.setdefault(c.id, c)

@@ -203,6 +203,7 @@ _COUNT_NOUNS = {
     "drivers": r"drivers|fahrer(?:innen)?",
     "dispatchers": r"dispatchers|disponent(?:en|innen)",
     "sites": r"sites|locations|standorte|standorten|warehouses|lager|depots?|niederlassungen",
+    "sessions": r"(?:training\s+)?sessions?|schulung(?:en|stermine)?|trainings?|workshops?",
 }
 _COUNT_RE = "|".join(f"(?P<{k}>{v})" for k, v in _COUNT_NOUNS.items())
 _COUNT = re.compile(

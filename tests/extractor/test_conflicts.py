@@ -1,0 +1,115 @@
+"""Conflicts: sources that disagree, and promises beyond the standard offering."""
+
+from __future__ import annotations
+
+from extractor.conflicts import detect_conflicts
+from handoff.domain import (
+    ConflictKind,
+    Offering,
+    ParsedDocument,
+    Segment,
+    SegmentKind,
+    SourceKind,
+    SupportTier,
+)
+
+OFFERING = Offering(
+    vendor="Flowbase", implementation_weeks={"min": 8, "max": 10},
+    support_tiers=[SupportTier(name="Standard", includes=["shared support queue"]),
+                   SupportTier(name="Premium", includes=["dedicated CSM", "24/7 phone support"])],
+    integrations={"native": ["Salesforce"], "custom": ["SAP", "Oracle"],
+                  "custom_development_day_rate_eur": 1400},
+    roadmap=["SCIM provisioning", "offline mobile app"], training={"included_sessions": 2},
+)
+
+
+def _doc(name: str, lines: list[str], kind: SourceKind = SourceKind.TRANSCRIPT,
+         seg_kind: SegmentKind = SegmentKind.TURN, hidden: bool = False) -> ParsedDocument:
+    text, segs = "", []
+    for i, line in enumerate(lines):
+        segs.append(Segment(index=i, kind=seg_kind, text=line, start=len(text),
+                            end=len(text) + len(line), speaker="Tom Berg", hidden=hidden,
+                            timestamp=f"00:0{i}:00", locator=f"00:0{i}:00 Tom Berg"))
+        text += line + "\n"
+    return ParsedDocument(filename=name, format="vtt", kind=kind, text=text, segments=segs)
+
+
+CALL = _doc("call.vtt", [
+    "Honestly, we'll have you live in four weeks, no problem.",
+    "And you'll have a dedicated CSM from day one, I promise.",
+    "The SAP connector works natively out of the box, no extra cost.",
+    "SCIM provisioning will be available for your rollout, we will switch it on.",
+    "We will include five training sessions for your dispatchers.",
+])
+ORDER = _doc("order-form.md", ["Implementation: go-live ten weeks after kickoff.",
+                               "Support: Standard tier."], SourceKind.DOCUMENT,
+             SegmentKind.PARAGRAPH)
+
+
+def _conflicts(*docs: ParsedDocument, offering: Offering | None = OFFERING):  # type: ignore[no-untyped-def]
+    return detect_conflicts([], list(docs), offering)
+
+
+def test_call_and_order_form_disagree_on_go_live_both_quoted() -> None:
+    found = [c for c in _conflicts(CALL, ORDER, offering=None)
+             if c.kind == ConflictKind.SOURCES_DISAGREE]
+    assert len(found) == 1
+    [c] = found
+    quotes = {s.source: s.quote for s in c.sides}
+    assert "four weeks" in quotes["call.vtt"] and "ten weeks" in quotes["order-form.md"]
+    assert "four weeks" in c.description and "ten weeks" in c.description
+
+
+def test_each_promise_beyond_the_offering_is_flagged_with_the_offering_side() -> None:
+    beyond = {c.topic: c for c in _conflicts(CALL, ORDER)
+              if c.kind == ConflictKind.BEYOND_OFFERING}
+    assert set(beyond) == {"implementation_weeks", "support_tier", "integration", "roadmap",
+                           "training"}
+    for c in beyond.values():
+        assert c.sides[0].source == "call.vtt" and c.sides[1].source == "offering.yaml"
+        assert c.sides[0].quote in CALL.text
+    assert "SAP" in beyond["integration"].description
+
+
+def test_declined_hypothetical_and_hidden_promises_are_not_conflicts() -> None:
+    polite = _doc("call2.vtt", [
+        "We can't get you live in four weeks, sorry, that's not possible.",
+        "If we ever did SCIM provisioning, would you want it?",
+        "A dedicated CSM is not included in Standard.",
+    ])
+    hidden = _doc("mail.eml", ["We will have you live in two weeks, guaranteed."],
+                  SourceKind.EMAIL, SegmentKind.MESSAGE, hidden=True)
+    assert _conflicts(polite, hidden) == []
+
+
+def test_quoted_reply_does_not_count_as_a_second_source() -> None:
+    reply = _doc("reply.eml", ["Honestly, we'll have you live in four weeks, no problem."],
+                 SourceKind.EMAIL, SegmentKind.QUOTED)
+    first = _doc("first.eml", ["Go-live is planned ten weeks after kickoff."],
+                 SourceKind.EMAIL, SegmentKind.MESSAGE)
+    assert [c for c in _conflicts(reply, first, offering=None)] == []
+
+
+def test_premium_bought_means_no_tier_conflict() -> None:
+    premium = _doc("order.md", ["Support tier: Premium, billed annually."], SourceKind.DOCUMENT,
+                   SegmentKind.PARAGRAPH)
+    topics = {c.topic for c in _conflicts(CALL, premium)}
+    assert "support_tier" not in topics
+
+
+def test_a_month_and_a_day_in_it_do_not_conflict_but_different_months_do() -> None:
+    a = _doc("call.vtt", ["We are aiming for go-live in August."])
+    b = _doc("mail.eml", ["Go-live is confirmed for 1 August."], SourceKind.EMAIL,
+             SegmentKind.MESSAGE)
+    c = _doc("notes.md", ["Go-live moved to September."], SourceKind.CRM_NOTE,
+             SegmentKind.PARAGRAPH)
+    assert _conflicts(a, b, offering=None) == []
+    pairs = [{s.source for s in x.sides} for x in _conflicts(a, b, c, offering=None)]
+    assert {"call.vtt", "notes.md"} in pairs and {"mail.eml", "notes.md"} in pairs
+
+
+def test_german_brief_gets_german_conflict_descriptions() -> None:
+    found = detect_conflicts([], [CALL, ORDER], OFFERING, language="de")
+    kinds = {c.kind: c.description for c in found}
+    assert kinds[ConflictKind.SOURCES_DISAGREE].startswith("Quellen widersprechen sich")
+    assert any("Standard-Implementierung dauert 8-10 Wochen" in c.description for c in found)
