@@ -41,13 +41,25 @@ def _topic(text: str) -> set[str]:
     return words | set(re.findall(r"\b[A-Z]{2,5}\b|\d+(?:[.,]\d+)?", text))
 
 
-def _kind(unit: Unit) -> str | None:
-    if any(v.kind == "count" and v.unit in ("users", "seats", "licenses") for v in unit.values):
-        return "scope"  # "420 Nutzer, Laufzeit 36 Monate": what was sold
-    for kind, rx in commitment_cues()["kinds"].items():
-        if rx.search(unit.text):
-            return kind
-    return None
+def _kinds(unit: Unit) -> list[str]:
+    """The kinds of a promise: its first matching kind; a line with a user count is scope,
+    and also commercial when it carries a price ("310 users | USD 226,800 per year")."""
+    seats = any(v.kind == "count" and v.unit in ("users", "seats", "licenses")
+                for v in unit.values)
+    kind = next((k for k, rx in commitment_cues()["kinds"].items() if rx.search(unit.text)),
+                None)
+    if not seats:
+        return [kind] if kind else []
+    priced = any(v.kind == "money" for v in unit.values)
+    return ["scope", "commercial"] if priced else ["scope"]
+
+
+def _around(unit: Unit) -> str:
+    """The unit with the sentence before it in the same segment."""
+    seg = unit.sentences[0].segment
+    before = unit.doc.text[max(seg.start, unit.start - 300):unit.start].strip()
+    previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+    return f"{previous} {unit.text}"
 
 
 def _later(other: Unit, unit: Unit) -> bool:
@@ -72,8 +84,8 @@ def _retracted(ctx: Context, unit: Unit) -> bool:
             segment, segment + 1)
         if adjacent and other.start - unit.end < 200:
             return True
-        told = _topic(said)  # "First, a correction." says its topic in the next sentence
-        if len(told & topic) >= 2 or (len(told) < 3 and len(_topic(other.text) & topic) >= 2):
+        told = _topic(said)  # "First, a correction." / "I overstepped there." lean on neighbours
+        if len(told & topic) >= 2 or (len(told) < 3 and len(_topic(_around(other)) & topic) >= 2):
             return True
     return False
 
@@ -87,7 +99,11 @@ _PROMISE_HEADING = cue_regex([
 
 
 def _contract_term(unit: Unit) -> bool:
-    """A line of the vendor's order form, proposal or contract: written, so binding."""
+    """A line of the vendor's order form, proposal or contract: written, so binding. Headings
+    and table headers ("Support", "Position | Menge | Preis") state nothing."""
+    words = re.findall(r"\w+", unit.text)
+    if len(words) < 3 or ("|" in unit.text and not re.search(r"\d", unit.text)):
+        return False
     return (unit.doc.kind == SourceKind.DOCUMENT and unit.side == "vendor"
             and bool(_CONTRACT.search(unit.doc.filename) or
                      _CONTRACT.search(unit.doc.text[:400])))
@@ -119,7 +135,7 @@ def _promise(ctx: Context, unit: Unit) -> bool:
     cues = commitment_cues()
     text = unit.text
     if unit.side == "customer":
-        return _AGREED.search(text) is not None and _kind(unit) == "commercial"
+        return _AGREED.search(text) is not None and "commercial" in _kinds(unit)
     if cues["customer_only"].search(text) or ctx.is_question(unit):
         return False
     vendor_voice = unit.side == "vendor" or unit.segment_kind in (
@@ -133,24 +149,24 @@ def _promise(ctx: Context, unit: Unit) -> bool:
 
 def _table_price(unit: Unit) -> bool:
     """A price line of an order form or proposal ("Annual subscription fee: EUR 186,000")."""
-    return (not unit.is_call and unit.side == "vendor"
+    return (unit.doc.kind == SourceKind.DOCUMENT and unit.side == "vendor"
             and any(v.kind == "money" for v in unit.values)
             and commitment_cues()["kinds"]["commercial"].search(unit.text) is not None)
 
 
-def _commitment(ctx: Context, unit: Unit) -> Item | None:
+def _commitments(ctx: Context, unit: Unit) -> list[Item]:
     written = _contract_term(unit) or _under_promise_heading(unit)
     if not (written or _promise(ctx, unit) or _table_price(unit)):
-        return None
-    kind = _kind(unit) or ("scope" if written and _under_promise_heading(unit) else None)
-    if kind is None or ctx.is_question(unit):
-        return None
+        return []
+    kinds = _kinds(unit) or (["scope"] if _under_promise_heading(unit) else [])
+    if not kinds or ctx.is_question(unit):
+        return []
     if ctx.declines(unit) or ctx.hypothetical(unit) or ctx.mentions_competitor(unit):
-        return None
+        return []
     if _retracted(ctx, unit):
-        return None
+        return []
     verbal = unit.is_call
-    attrs: dict[str, object] = {"kind": kind, "needs_validation": verbal or
+    attrs: dict[str, object] = {"needs_validation": verbal or
                                 unit.segment_kind == SegmentKind.NOTE}
     if unit.speaker is not None:
         attrs["promised_by"] = unit.speaker.name
@@ -163,31 +179,33 @@ def _commitment(ctx: Context, unit: Unit) -> Item | None:
         attrs["verbal"] = "said on a call, not in writing"
     confidence = 0.7 if _contract_term(unit) else 0.6 if (
         _STRONG.search(unit.text) or written) else 0.45
-    return ctx.item(f"commitments.{kind}", unit, attributes=attrs, confidence=confidence,
-                    verbal=verbal)
+    return [ctx.item(f"commitments.{kind}", unit, attributes={**attrs, "kind": kind},
+                     confidence=confidence, verbal=verbal) for kind in kinds]
 
 
 def extract_commitments(ctx: Context) -> list[Item]:
-    """Vendor promises, a few per kind (written and verbal apart), each citing its sentence."""
-    found: dict[tuple[str, bool], list[Item]] = {}
+    """Vendor promises, a few per kind (contract terms, other writing and calls apart), each
+    citing its sentence."""
+    found: dict[tuple[str, bool, bool], list[Item]] = {}
     for unit in ctx.units:
-        item = _commitment(ctx, unit.head())
-        if item is not None:
-            found.setdefault((item.key, item.verbal), []).append(item)
+        for item in _commitments(ctx, unit.head()):
+            contract = item.confidence >= 0.7
+            found.setdefault((item.key, item.verbal, contract), []).append(item)
     items: list[Item] = []
-    for kind_items in found.values():
-        cap = _MAX_CONTRACT_TERMS if kind_items[0].confidence >= 0.7 else _MAX_PER_KIND
+    for (_, _, contract), kind_items in found.items():
+        cap = _MAX_CONTRACT_TERMS if contract else _MAX_PER_KIND
         best = sorted(kind_items, key=lambda i: -i.confidence)[:cap]
         items.extend(i for i in kind_items if i in best)
     return _dedupe(items)
 
 
 def _dedupe(items: list[Item]) -> list[Item]:
-    """Drop an item whose citation overlaps one already kept (short-sentence pairs)."""
+    """Drop an item whose citation overlaps one of the same kind already kept."""
     kept: list[Item] = []
     for item in items:
         c = item.citations[0]
-        if any(k.citations[0].source == c.source and (k.citations[0].start or 0) < (c.end or 0)
+        if any(k.key == item.key and k.citations[0].source == c.source
+               and (k.citations[0].start or 0) < (c.end or 0)
                and (c.start or 0) < (k.citations[0].end or 0) for k in kept):
             continue
         kept.append(item)
