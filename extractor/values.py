@@ -1,21 +1,16 @@
 """Typed values in free text: durations, money, dates, percentages and counts (EN + DE).
 
-Design note: one public entry point, :func:`extract_values`, returns every value with its
-character span in the input, so callers (the rules backend, the conflict detector) can cite
-the exact text and compare values across sources. Parsing is pure regex plus a small
-number-word parser ("vier", "achtundvierzigtausend", "forty-eight thousand"); overlapping
-candidates are resolved longest-first.
+Design note: one entry point, :func:`extract_values`, returns every value with its span in
+the input, so the rules backend and the conflict detector cite the exact text and compare
+values across sources. Regexes plus a small number-word parser ("vier",
+"achtundvierzigtausend", "forty-eight thousand"); overlaps are resolved longest-first.
 
-Conventions:
-
-* duration: ``value`` in the unit written (``unit`` is days/weeks/months/years/hours); a
-  range ("6-8 weeks") has ``value`` = upper bound and ``low`` = lower bound.
-  :attr:`Value.days` converts to days.
+* duration: ``value`` in the unit written (minutes/hours/days/weeks/months/years); a range
+  ("6-8 weeks") has ``value`` = upper and ``low`` = lower bound; :attr:`Value.days` converts.
 * money: ``value`` in currency units, ``unit`` an ISO code (EUR, USD, GBP, CHF).
-* date: ``value`` a normalized string ("2026-03-15", "03-15", "end 2026-Q2", "2026-W14"),
-  ``iso`` a best-effort ``YYYY-MM-DD`` when a year is known.
-* percent: ``value`` the number, ``unit`` "%".
-* count: ``value`` the number, ``unit`` the normalized noun (users, seats, licenses, ...).
+* date: ``value`` normalized ("2026-03-15", "03-15", "end Q2", "2026-W14"), ``iso`` a
+  best-effort ``YYYY-MM-DD`` when the year is known.
+* percent: ``value`` the number, ``unit`` "%"; count: ``unit`` the noun (users, seats ...).
 """
 
 from __future__ import annotations
@@ -25,27 +20,25 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_EN_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}
+_EN_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_EN_UNITS |= {w: 10 * i for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
 _EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_DE_ONES = {
-    "ein": 1, "eins": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
-    "sieben": 7, "acht": 8, "neun": 9,
-}
-_DE_SMALL = {
-    **_DE_ONES, "null": 0, "zehn": 10, "elf": 11, "zwölf": 12, "dreizehn": 13,
-    "vierzehn": 14, "fünfzehn": 15, "sechzehn": 16, "siebzehn": 17, "achtzehn": 18,
-    "neunzehn": 19,
-}
-_DE_TENS = {
-    "zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "fünfzig": 50,
-    "sechzig": 60, "siebzig": 70, "achtzig": 80, "neunzig": 90,
-}
+_DE_ONES = {"ein": 1, "eins": 1, "eine": 1} | {w: i for i, w in enumerate(
+    "zwei drei vier fünf sechs sieben acht neun".split(), start=2)}
+_DE_SMALL = _DE_ONES | {"null": 0} | {w: i for i, w in enumerate(
+    "zehn elf zwölf dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn".split(),
+    start=10)}
+_DE_TENS = {"dreissig": 30} | {w: 10 * i for i, w in enumerate(
+    "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig".split(), start=2)}
+_EN_ORD = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), 1)}
+_EN_ORD |= {f"twenty-{w}": 20 + i for w, i in list(_EN_ORD.items())[:9]}
+_EN_ORD |= {"thirtieth": 30, "thirty-first": 31}
+_DE_ORD_STEMS = {"ers": 1, "er": 1, "drit": 3, "sieb": 7, "ach": 8}
 _ARTICLE_ONE = {"a", "an", "one", "ein", "eine", "einen", "einem", "einer", "half a", "half"}
 
 _DE_MORPHEMES = sorted([*_DE_SMALL, *_DE_TENS, "hundert", "tausend", "und"], key=len,
@@ -236,6 +229,9 @@ _DATE_PATTERNS = [
     ("ymd", r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
     ("dmy", r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<y>\d{4})|(?P<y2>\d{2}))?(?![\d])"),
     ("slash", r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/%])"),
+    ("dw_mon", rf"(?i:\b(?P<dw>{'|'.join(_EN_ORD)}|[a-zäöüß]+?(?:ste|te)[nrs]?))\s+(?:of\s+)?"
+               rf"(?P<mon>{_MONTH}){_YEAR_TAIL}"),
+    ("mon_dw", rf"(?P<mon>{_MONTH})\s+(?:the\s+)?(?P<dw>(?i:{'|'.join(_EN_ORD)}))\b"),
     ("d_mon", rf"(?<![\d.])(?P<d>\d{{1,2}})(?:(?:\.|st|nd|rd|th)\s*|\s+)(?:of\s+)?"
               rf"(?P<mon>{_MONTH}){_YEAR_TAIL}"),
     ("mon_d", rf"(?P<mon>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?![.:]\d)"
@@ -257,17 +253,26 @@ _AMBIGUOUS_MONTHS = {"May", "Mar", "Jan", "Jun", "Jul", "Aug", "Sep", "Oct", "No
                      "Feb", "Apr", "Okt", "Dez", "Mär", "Mai"}
 
 
+def _ordinal_day(word: str) -> int | None:
+    """ "first", "twenty-first", "ersten", "einundzwanzigsten" -> a day of the month."""
+    w = word.lower()
+    if w in _EN_ORD:
+        return _EN_ORD[w]
+    for suffix in ("sten", "ster", "stes", "ste", "ten", "ter", "tes", "te"):
+        stem = w.removesuffix(suffix)
+        n = _DE_ORD_STEMS.get(stem) or (_parse_de_word(stem) if stem != w else None)
+        if n and 1 <= n <= 31:
+            return int(n)
+    return None
+
+
 def _month_no(name: str) -> int:
     return _MONTHS[name.lower()[:3]]
 
 
 def _year(m: re.Match[str], default: int | None) -> int | None:
-    gd = m.groupdict()
-    raw = gd.get("y") or gd.get("y2")
-    if not raw:
-        return default
-    y = int(raw)
-    return y + 2000 if y < 100 else y
+    raw = m.groupdict().get("y") or m.groupdict().get("y2")
+    return default if not raw else int(raw) + (2000 if len(raw) == 2 else 0)
 
 
 def _qual(m: re.Match[str]) -> str:
@@ -278,7 +283,7 @@ def _qual(m: re.Match[str]) -> str:
 def _safe_date(y: int | None, mo: int, d: int) -> date | None:
     try:
         return date(y, mo, d) if y else None
-    except ValueError:
+    except ValueError:  # 31 April
         return None
 
 
@@ -300,8 +305,10 @@ def _date_value(name: str, m: re.Match[str], year: int | None) -> tuple[str, dat
     ystr = f"{_year(m, None)}-" if _year(m, None) else ""
     qual = _qual(m)
     qpre = f"{qual} " if qual else ""
-    if name in ("ymd", "dmy", "slash", "d_mon", "mon_d"):
-        if name == "slash":
+    if name in ("ymd", "dmy", "slash", "d_mon", "mon_d", "dw_mon", "mon_dw"):
+        if name in ("dw_mon", "mon_dw"):
+            d, mo = _ordinal_day(gd["dw"]) or 0, _month_no(gd["mon"])
+        elif name == "slash":
             a, b = int(gd["a"]), int(gd["b"])
             if not gd["y"] and a <= 12 and b <= 12:
                 return None  # "3/4" is more often a fraction than a date
@@ -395,11 +402,8 @@ def _percent(m: re.Match[str]) -> Value | None:
 
 
 def _count(m: re.Match[str]) -> Value | None:
-    n = parse_number(m.group("n"))
-    if n is None:
-        return None
-    unit = next(k for k in _COUNT_NOUNS if m.group(k))
-    return Value("count", n, unit, m.start(), m.end(), m.group(0))
+    n, unit = parse_number(m.group("n")), next(k for k in _COUNT_NOUNS if m.group(k))
+    return None if n is None else Value("count", n, unit, m.start(), m.end(), m.group(0))
 
 
 def extract_values(text: str, *, year: int | None = None) -> list[Value]:

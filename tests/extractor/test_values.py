@@ -70,6 +70,9 @@ def test_money(text: str, amount: float, currency: str) -> None:
         ("training mid-May", "mid 05", "2026-05-15"),
         ("Go-live 1 Jul = hard date", "07-01", "2026-07-01"),
         ("im zweiten Quartal 2026", "2026-Q2", "2026-04-01"),
+        ("First of July, that's the hard date", "07-01", "2026-07-01"),
+        ("Der Vertrag startet am ersten Juli.", "07-01", "2026-07-01"),
+        ("live by the twenty-first of May", "05-21", "2026-05-21"),
     ],
 )
 def test_dates(text: str, value: str, iso: str) -> None:
