@@ -201,7 +201,7 @@ _COUNT_NOUNS = {
 _COUNT_RE = "|".join(f"(?P<{k}>{v})" for k, v in _COUNT_NOUNS.items())
 _COUNT = re.compile(
     rf"(?P<n>{_DIGITS}|\b(?:{_EN_SEQ}|{_DE_WORD})\b)\+?\s+(?:[A-Za-zäöüÄÖÜß-]+\s+)?"
-    rf"(?:{_COUNT_RE})\b",
+    rf"(?:{_COUNT_RE})\b|\b(?:{_COUNT_RE.replace('?P<', '?P<r_')})\s*[:=]\s*(?P<rn>{_DIGITS})",
     re.IGNORECASE,
 )
 
@@ -401,8 +401,9 @@ def _percent(m: re.Match[str]) -> Value | None:
     return None if n is None else Value("percent", n, "%", m.start(), m.end(), m.group(0))
 
 
-def _count(m: re.Match[str]) -> Value | None:
-    n, unit = parse_number(m.group("n")), next(k for k in _COUNT_NOUNS if m.group(k))
+def _count(m: re.Match[str]) -> Value | None:  # "420 users" or "Named users: 420"
+    n = parse_number(m.group("n") or m.group("rn"))
+    unit = next(k for k in _COUNT_NOUNS if m.group(k) or m.group(f"r_{k}"))
     return None if n is None else Value("count", n, unit, m.start(), m.end(), m.group(0))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from extractor.rules import extract_items
-from handoff.domain import Item, ParsedDocument
-from tests.extractor.test_rules_fixtures import call, crm, email
+from handoff.domain import Item, ParsedDocument, SourceKind
+from tests.extractor.test_rules_fixtures import call, crm, email, make_doc
 
 VENDOR = "Jonas Weber <jonas.weber@flowbase.io>"
 CUSTOMER = "Anna Keller <a.keller@nordwind.de>"
@@ -154,3 +154,55 @@ def test_every_citation_is_an_exact_span_of_its_document(deal) -> None:
         for c in item.citations:
             assert by_name[c.source].text[c.start:c.end] == c.quote
             assert c.alignment == "exact"
+
+
+def test_order_form_terms_are_written_commitments_and_exclusions_are_not() -> None:
+    form = make_doc("order-form-OF-2026-01.pdf", SourceKind.DOCUMENT, [
+        {"text": "Order Form OF-2026-01"},
+        {"text": "Named users: 420 (all six sites) | EUR 186,000 per year"},
+        {"text": "Support tier: Standard (business hours, email support)"},
+        {"text": "Oracle EBS: custom integration, not included in this Order Form."},
+        {"text": "Optional: Premium support for EUR 9,600 per year"},
+    ])
+    items = extract_items([form, crm("crm.csv", ["Order form sent."])])
+    assert _with(items, "commitments.scope", "420")
+    assert _with(items, "commitments.commercial", "186,000")
+    assert _with(items, "commitments.service", "Standard")
+    assert not [i for i in items if i.verbal]
+    assert not _with(items, "commitments.", "Oracle")
+    assert not _with(items, "commitments.", "Premium")
+
+
+def test_a_later_apology_retracts_the_promise_it_refers_to() -> None:
+    docs = [
+        call("2026-02-12-discovery.vtt", [
+            ("Jonas Weber", "I'm Jonas Weber from Flowbase."),
+            ("Jonas Weber", "If you sign this quarter, I can do twenty percent off."),
+        ]),
+        email("2026-03-18-corrections.eml", VENDOR, CUSTOMER,
+              "On our first call I mentioned twenty percent off. I overstepped there. The "
+              "order form has the discount I can approve.", date="2026-03-18"),
+    ]
+    assert not _with(extract_items(docs), "commitments.", "twenty percent")
+
+
+def test_rep_notes_under_a_promise_heading_are_commitments() -> None:
+    notes = make_doc("uebergabe-notizen.md", SourceKind.DOCUMENT, [
+        {"text": "Was ich zugesagt habe"},
+        {"text": "ROI-Rechnung für Herrn Albers bis 20.03."},
+        {"text": "Offen"},
+        {"text": "Rabatt ist noch nicht geklärt"},
+    ])
+    items = extract_items([notes, crm("crm.csv", ["Angebot raus."])])
+    assert _with(items, "commitments.", "ROI-Rechnung")
+    assert not _with(items, "commitments.", "Rabatt")
+
+
+def test_no_sponsor_means_no_sponsor() -> None:
+    docs = [crm("crm.csv", ["Exec sponsor: none. CEO Sven Aalders is not involved.",
+                            "Hannah Okafor (Head of Merchant Ops) = champion."])]
+    items = extract_items(docs)
+    roles = {i.attributes.get("name"): i.attributes.get("roles") for i in items
+             if i.category == "stakeholders"}
+    assert roles.get("Hannah Okafor") == ["champion"]
+    assert all("executive_sponsor" not in (r or []) for r in roles.values())
