@@ -196,7 +196,25 @@ def extract_commitments(ctx: Context) -> list[Item]:
         cap = _MAX_CONTRACT_TERMS if contract else _MAX_PER_KIND
         best = sorted(kind_items, key=lambda i: -i.confidence)[:cap]
         items.extend(i for i in kind_items if i in best)
-    return _dedupe(items)
+    return _confirm_in_writing(_dedupe(items))
+
+
+def _confirm_in_writing(items: list[Item]) -> list[Item]:
+    """A promise said on a call and also found in writing is no longer verbal only."""
+    written = [i for i in items if not i.verbal]
+    for item in items:
+        if not item.verbal:
+            continue
+        said = _topic(item.value)
+        match = next((w for w in written if w.key == item.key
+                      and len(said & _topic(w.value)) >= 3), None)
+        if match is not None:
+            item.verbal = False
+            item.attributes.pop("verbal", None)
+            item.attributes["needs_validation"] = False
+            item.attributes["confirmed_in"] = match.citations[0].source
+            item.citations.append(match.citations[0])
+    return items
 
 
 def _dedupe(items: list[Item]) -> list[Item]:
