@@ -1,0 +1,86 @@
+"""``handoff users`` and ``handoff serve``: tokens printed once, assignments, listing."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app as cli
+from handoff.settings import get_settings
+from index.store import Store
+
+runner = CliRunner()
+
+
+def test_users_add_prints_the_token_alone_on_the_last_line(home: Path) -> None:
+    r = runner.invoke(cli, ["users", "add", "Anna.Keller@Example.com", "--role", "rep",
+                            "--team", "DACH", "--password", "s3cret-pass"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[-1]
+    assert token.startswith("hb_") and " " not in token
+    assert r.stdout.strip() == token  # nothing else on stdout: `| tail -n 1` is safe
+    with TestClient(create_app(get_settings())) as client:
+        me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["email"] == "anna.keller@example.com"
+    assert (me["role"], me["team"]) == ("rep", "DACH")
+
+
+def test_tokens_are_stored_only_as_hashes(home: Path) -> None:
+    r = runner.invoke(cli, ["users", "add", "b@example.com", "--role", "admin"])
+    token = r.stdout.strip().splitlines()[-1]
+    with sqlite3.connect(home / "handoff.db") as db:
+        stored = [row[0] for row in db.execute("SELECT token_sha256 FROM api_tokens")]
+        dump = "\n".join(db.iterdump())
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+    assert token not in dump
+
+
+def test_bad_users_fail_with_a_message(home: Path) -> None:
+    assert runner.invoke(cli, ["users", "add", "c@example.com", "--role", "csm"]).exit_code == 0
+    for args, message in (
+        (["users", "add", "c@example.com", "--role", "rep"], "already exists"),
+        (["users", "add", "d@example.com", "--role", "boss"], "unknown role"),
+        (["users", "add", "not-an-email", "--role", "rep"], "not an email"),
+        (["users", "add", "e@example.com", "--role", "rep", "--password", "short"], "8"),
+    ):
+        r = runner.invoke(cli, args)
+        assert r.exit_code == 1, args
+        assert message in r.output, r.output
+
+
+def test_assign_and_list(home: Path) -> None:
+    runner.invoke(cli, ["users", "add", "csm@example.com", "--role", "csm", "--team", "A"])
+    runner.invoke(cli, ["users", "add", "rep@example.com", "--role", "rep", "--team", "A"])
+    store = Store.open(get_settings())
+    store.create_deal("acme-1", name="ACME")
+    r = runner.invoke(cli, ["users", "assign", "csm@example.com", "acme-1"])
+    assert r.exit_code == 0 and "assigned csm@example.com to acme-1" in r.output
+    assert runner.invoke(cli, ["users", "assign", "csm@example.com", "acme-1"]).exit_code == 0
+    r = runner.invoke(cli, ["users", "assign", "rep@example.com", "acme-1"])
+    assert r.exit_code == 1 and "only CSMs" in r.output
+    r = runner.invoke(cli, ["users", "assign", "csm@example.com", "no-such-deal"])
+    assert r.exit_code == 1 and "not found" in r.output
+    listing = runner.invoke(cli, ["users", "list"])
+    assert listing.exit_code == 0
+    assert "csm@example.com" in listing.output and "rep@example.com" in listing.output
+
+
+def test_serve_is_a_command_with_host_and_port(home: Path) -> None:
+    r = runner.invoke(cli, ["serve", "--help"])
+    assert r.exit_code == 0
+    assert "--host" in r.output and "--port" in r.output and "127.0.0.1" in r.output
+    assert runner.invoke(cli, ["serve", "--port", "0"]).exit_code == 2
+
+
+def test_secret_key_is_generated_once_and_kept(home: Path) -> None:
+    from api.auth import secret_key
+
+    settings = get_settings()
+    first = secret_key(settings)
+    assert len(first) > 40 and secret_key(settings) == first
+    assert oct((home / "secret_key").stat().st_mode)[-3:] == "600"
