@@ -70,5 +70,5 @@ def open_backend(settings: Settings, requested: str | None = None) -> Backend:
     chat = make_chat_openai(base_url, "local", local_model.MODEL_ID,
                             max(settings.request_timeout, 300.0))
     llm = ChatModelLLM(chat, backend="local", model=local_model.MODEL_ID, mode="json_object",
-                       max_retries=settings.max_retries)
+                       max_retries=settings.max_retries, schema_grammar=False)
     return Backend("local", llm, reason, _server=server)

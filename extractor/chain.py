@@ -28,8 +28,11 @@ from extractor.grounding import SourceIndex, normalize
 from extractor.language import detect_language
 from extractor.llm import StructuredLLM
 from extractor.merge import finalize_items
+from extractor.sentences import Sentence
+from extractor.support import MIN_SUPPORT, best_support, cite_sentence, citable_sentences, support
 from handoff.domain import (
     CATEGORIES,
+    AlignmentStatus,
     BriefMetadata,
     Citation,
     HandoffBrief,
@@ -102,8 +105,29 @@ def render_passages(passages: list[Passage]) -> str:
     return "\n\n".join(lines)
 
 
+def _claim(x: ExtractedItem) -> str:
+    return " ".join(v for v in (x.value, x.name, x.title, x.due, x.promised_by) if v)
+
+
+def _ground(x: ExtractedItem, passage: Passage | None, passages: list[Passage],
+            sources: SourceIndex, pool: list[Sentence]) -> Citation:
+    """The model's quote if it is real and supports the claim, else the best supporting line."""
+    span = (passage.start, passage.end) if passage else None
+    citation = sources.locate(x.quote or x.value, passage.source if passage else None, span)
+    claim = _claim(x)
+    if citation.grounded and support(claim, citation.quote) >= MIN_SUPPORT:
+        return citation
+    spans = [(p.source, p.start, p.end) for p in ([passage] if passage else []) + passages]
+    found = best_support(claim, pool, spans)
+    if found is None:
+        return Citation(source=citation.source, quote=x.quote, claimed_quote=x.quote,
+                        alignment=AlignmentStatus.UNGROUNDED)
+    return cite_sentence(found[0], x.quote or None)
+
+
 def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
-               sources: SourceIndex, meta: BriefMetadata) -> tuple[list[Item], list[Item]]:
+               sources: SourceIndex, pool: list[Sentence],
+               meta: BriefMetadata) -> tuple[list[Item], list[Item]]:
     """Ask the model for one category; return (grounded items, ungrounded claims)."""
     if not passages:
         return [], []
@@ -124,8 +148,7 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
         if fld not in fields or not (x.value.strip() or x.name):
             continue
         passage = _passage_ref(x.passage, passages)
-        span = (passage.start, passage.end) if passage else None
-        citation = sources.locate(x.quote or x.value, passage.source if passage else None, span)
+        citation = _ground(x, passage, passages, sources, pool)
         item = Item(id="", key=f"{category}.{fld}", value=(x.value or x.name or "").strip(),
                     attributes=_attributes(x), citations=[citation],
                     confidence=0.7 if citation.alignment != "fuzzy" else 0.55)
@@ -196,12 +219,13 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
     if llm is not None:
         if retriever is None:
             raise ExtractionError("a model backend needs a retriever for the deal's passages")
+        pool = citable_sentences(documents)
         for category in CATEGORIES:
             t0 = time.monotonic()
             say(category, "retrieving")
             passages = retrieve_for(category, retriever)
             say(category, f"asking {llm.model} ({len(passages)} passages)")
-            good, bad = _llm_items(category, passages, llm, sources, meta)
+            good, bad = _llm_items(category, passages, llm, sources, pool, meta)
             items.extend(good)
             unverified.extend(bad)
             meta.timings[category] = round(time.monotonic() - t0, 3)

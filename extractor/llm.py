@@ -72,11 +72,15 @@ def choose_mode(base_url: str | None, configured: str) -> Mode:
     return "json_schema" if ("openai.com" in host or "azure" in host) else "json_object"
 
 
-def response_format(mode: Mode, output: type[BaseModel]) -> dict[str, Any]:
+def response_format(mode: Mode, output: type[BaseModel], *,
+                    with_schema: bool = True) -> dict[str, Any]:
+    """The request's response_format; json_object carries the schema unless told not to."""
     schema = output.model_json_schema()
     if mode == "json_schema":
         return {"type": "json_schema",
                 "json_schema": {"name": output.__name__, "schema": schema, "strict": False}}
+    if not with_schema:
+        return {"type": "json_object"}
     return {"type": "json_object", "schema": schema}
 
 
@@ -93,7 +97,8 @@ class ChatModelLLM:
     """StructuredLLM over an already-built langchain chat model (ChatOpenAI or a fake)."""
 
     def __init__(self, chat: Any, *, backend: str, model: str, mode: Mode = "json_object",
-                 max_retries: int = 3, reasks: int = 1, temperature: float = 0.0) -> None:
+                 max_retries: int = 3, reasks: int = 1, temperature: float = 0.0,
+                 schema_grammar: bool = True) -> None:
         self.chat = chat
         self.backend = backend
         self.model = model
@@ -101,6 +106,10 @@ class ChatModelLLM:
         self.max_retries = max_retries
         self.reasks = reasks
         self.temperature = temperature
+        # llama.cpp turns a json_object schema into a grammar; measured with the embedded
+        # 1.5B model, that grammar made it answer {"items": []} where plain JSON mode listed
+        # the items, so the local backend validates in code instead (and re-asks).
+        self.schema_grammar = schema_grammar
 
     def _invoke(self, messages: list[tuple[str, str]], output: type[BaseModel],
                 max_tokens: int) -> Any:
@@ -108,7 +117,8 @@ class ChatModelLLM:
                stop=stop_after_attempt(self.max_retries + 1),
                wait=wait_exponential(multiplier=1, min=1, max=20))
         def go() -> Any:
-            return self.chat.invoke(messages, response_format=response_format(self.mode, output),
+            fmt = response_format(self.mode, output, with_schema=self.schema_grammar)
+            return self.chat.invoke(messages, response_format=fmt,
                                     max_tokens=max_tokens, temperature=self.temperature)
 
         try:

@@ -169,3 +169,24 @@ def test_item_ids_are_stable_across_runs(deal: Store) -> None:
     a, _ = _brief(deal)
     b, _ = _brief(deal)
     assert [i.id for i in a.items] == [i.id for i in b.items]
+
+
+def test_real_but_unrelated_quote_is_replaced_by_the_supporting_line(hash_store: Store) -> None:
+    hash_store.create_deal("acme", name="Acme Freight")
+    ingest_bytes(hash_store, "acme", "call.vtt", CALL.encode(), max_bytes=10**7)
+    notes = "# Notes\n\nOur CFO Klaus Brandt approves anything above 50k.\n"
+    ingest_bytes(hash_store, "acme", "notes.md", notes.encode(), max_bytes=10**7)
+    replies: dict[str, object] = {c: {"items": []} for c in CATEGORIES}
+    replies["stakeholders"] = {"items": [
+        {"field": "economic_buyer", "name": "Klaus Brandt", "title": "CFO",
+         "value": "Klaus Brandt approves the budget",
+         "quote": "I'm head of operations and honestly I'll drive this internally",
+         "passage": "P1"}]}
+    llm, _ = fake_llm([replies[c] for c in CATEGORIES])
+    brief = build_brief("acme", "Acme", documents=source_documents(hash_store, "acme"),
+                        retriever=deal_retriever(hash_store, "acme"), llm=llm,
+                        with_rules=False)
+    [buyer] = brief.items_for("stakeholders.economic_buyer")
+    c = buyer.citations[0]
+    assert c.source == "notes.md" and "Klaus Brandt approves" in c.quote
+    assert c.claimed_quote and "head of operations" in c.claimed_quote
