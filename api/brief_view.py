@@ -93,6 +93,12 @@ def _short(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
+def _topic(topic: str, lang: Lang) -> str:
+    """The topic's label; an unlabelled topic id (``go_live``) is at least shown as words."""
+    label = topic_label(topic, lang)
+    return label.replace("_", " ") if label == topic else label
+
+
 def passage_href(deal_id: str, c: Citation) -> str | None:
     """The passage link of a grounded citation with offsets, else None."""
     if not c.grounded or c.start is None or c.end is None or c.end <= c.start:
@@ -140,7 +146,7 @@ def brief_page(brief: HandoffBrief, lang: Lang) -> BriefPage:
     for c in brief.conflicts:
         kind = "sources_disagree" if c.kind == ConflictKind.SOURCES_DISAGREE else "beyond_offering"
         conflicts.append(ConflictPage(
-            id=c.id, heading=f"{term(kind, lang)}: {topic_label(c.topic, lang)}",
+            id=c.id, heading=f"{term(kind, lang)}: {_topic(c.topic, lang)}",
             description=clean(c.description),
             sides=[cite_view(brief.deal_id, side, lang) for side in c.sides]))
     gaps = [GapPage(id=g.id, label=key_label(g.key, lang), reason=term(_REASONS[g.reason], lang),

@@ -50,9 +50,23 @@ def _login_page(request: Request, *, error: str | None = None, email: str = "",
     return response
 
 
+# Inline, because package data does not ship .svg files; served where browsers look for it.
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+           '<rect width="32" height="32" rx="6" fill="#14305a"/>'
+           '<path d="M7 16h11l-4-4m4 4-4 4" stroke="#fff" stroke-width="3" fill="none" '
+           'stroke-linecap="round" stroke-linejoin="round"/>'
+           '<circle cx="23.5" cy="16" r="3" fill="#ffe58a"/></svg>')
+
+
 @router.get("/")
 def root() -> RedirectResponse:
     return RedirectResponse("/deals", status_code=303)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(FAVICON, media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/login")

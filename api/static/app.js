@@ -60,6 +60,16 @@
     target.prepend(p);
   });
 
+  // Scroll the passage panel so the highlighted quote is in view, not the page.
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (!evt.detail.target || evt.detail.target.id !== "passage") { return; }
+    var panel = document.getElementById("passage-panel");
+    var mark = evt.detail.target.querySelector("mark");
+    if (panel && mark) {
+      panel.scrollTop = Math.max(0, mark.offsetTop - panel.offsetTop - 80);
+    }
+  });
+
   function init() {
     wireUpload();
     wireOffsets();
