@@ -40,6 +40,7 @@ class CiteView:
     where: str
     href: str | None  # the passage page; None when the quote was not found in a source
     flags: list[Flag] = field(default_factory=list)
+    unverified: bool = False
 
 
 @dataclass
@@ -78,6 +79,7 @@ class GapPage:
     question: str
     open: bool
     answer: str
+    item_id: str | None = None  # the item a weak-item gap is about (confirm or reject it)
 
 
 @dataclass
@@ -111,14 +113,17 @@ def passage_href(deal_id: str, c: Citation) -> str | None:
 
 def cite_view(deal_id: str, c: Citation, lang: Lang) -> CiteView:
     stamp = readable_time(c.timestamp, lang) if c.timestamp else c.locator
-    where = " · ".join(clean(p) for p in (c.source, c.speaker, stamp) if p)
+    parts = [c.source, c.speaker, stamp if stamp != c.source else None]
+    where = " · ".join(clean(p) for p in parts if p)
     flags: list[Flag] = []
+    unverified = False
     if c.source == OFFERING_SOURCE:
         flags.append(Flag(term("standard_offering", lang)))
     elif not c.grounded:
         flags.append(Flag(term("unverified", lang), "unverified"))
+        unverified = True
     return CiteView(quote=_short(c.quote), where=where, href=passage_href(deal_id, c),
-                    flags=flags)
+                    flags=flags, unverified=unverified)
 
 
 def item_view(deal_id: str, item: Item, lang: Lang) -> ItemView:
@@ -151,7 +156,7 @@ def brief_page(brief: HandoffBrief, lang: Lang) -> BriefPage:
             sides=[cite_view(brief.deal_id, side, lang) for side in c.sides]))
     gaps = [GapPage(id=g.id, label=key_label(g.key, lang), reason=term(_REASONS[g.reason], lang),
                     question=clean(g.question), open=g.status == GapStatus.OPEN,
-                    answer=clean(g.answer or ""))
+                    answer=clean(g.answer or ""), item_id=g.item_id)
             for g in sorted(brief.gaps, key=lambda g: g.status != GapStatus.OPEN)]
     return BriefPage(categories=categories, conflicts=conflicts, gaps=gaps,
                      open_gaps=sum(1 for g in gaps if g.open))

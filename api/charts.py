@@ -61,15 +61,21 @@ def sla_chart(statuses: list[SlaStatus], signed_at: datetime, now: datetime,
         return max(0.0, (moment - signed_at).total_seconds() / 3600)
 
     spans = [(s, after(s.done_at or now), after(s.due_at)) for s in statuses]
-    top = max([1.0] + [max(v, d) for _, v, d in spans]) * 1.1
+    # The scale follows the dues and the steps done; a step left open for months would
+    # otherwise squash every other bar to a pixel, so it is drawn clipped at the edge.
+    top = max([1.0] + [d for _, _, d in spans]
+              + [v for s, v, _ in spans if s.done_at is not None]) * 1.25
     scale = PLOT_WIDTH / top
     bars = []
     for row, (status, value, due) in enumerate(spans):
-        open_step = status.state in (SlaState.PENDING, SlaState.OVERDUE)
+        css = f"state-{status.state.value}"
+        if status.state in (SlaState.PENDING, SlaState.OVERDUE):
+            css += " open"
+        if value > top:
+            css += " clipped"
         bars.append(Bar(
             label=label(status.step), y=TOP + row * (BAR_HEIGHT + ROW_GAP),
-            width=round(value * scale, 1), text=hours(value),
-            css=f"state-{status.state.value}" + (" open" if open_step else ""),
+            width=round(min(value, top) * scale, 1), text=hours(value), css=css,
             marker_x=round(LABEL_WIDTH + due * scale, 1),
         ))
     return Chart(bars=bars, width=LABEL_WIDTH + PLOT_WIDTH + 70, height=_height(len(bars)))
@@ -80,7 +86,6 @@ def share_chart(shares: dict[Step, float], label: Callable[[Step], str],
     """One bar per SLA step: the share of decided steps that were met (0..1)."""
     bars = [Bar(label=label(step), y=TOP + row * (BAR_HEIGHT + ROW_GAP),
                 width=round(share * PLOT_WIDTH, 1), text=percent(share),
-                css="share-ok" if share >= 0.9 else "share-low",
-                marker_x=LABEL_WIDTH + 0.9 * PLOT_WIDTH)
+                css="share-ok" if share >= 0.5 else "share-low")
             for row, (step, share) in enumerate(shares.items())]
     return Chart(bars=bars, width=LABEL_WIDTH + PLOT_WIDTH + 70, height=_height(len(bars)))

@@ -264,7 +264,7 @@ def test_timeline_and_metrics_pages(fresh: World) -> None:
                         data={"csrf_token": csrf, "kind": "csm", "rating": "4"})
         html = r.text
         assert "<svg" in html and 'class="bar state-met"' in html
-        assert 'class="bar state-overdue open"' in html
+        assert 'class="bar state-overdue open clipped"' in html  # months overdue
         assert "<strong>4</strong>" in html
         assert inline_code(html) == []
         bad = client.post(f"/deals/{fresh.deal_id}/timeline", headers=HTML, data={
