@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from extractor.language import detect_language
 from extractor.backends import Backend
 from extractor.chain import Progress, Retriever, build_brief
+from extractor.language import detect_language
 from extractor.qa import answer_question
 from extractor.review import apply_reviews, save_brief
 from handoff.domain import Answer, HandoffBrief, Offering, ParsedDocument, SourceKind

@@ -125,7 +125,7 @@ class Segment(BaseModel):
     speaker: str | None = None
     speaker_title: str | None = None
     timestamp: str | None = None  # "00:12:03" in a call, an ISO date for emails and notes
-    locator: str = ""             # human-readable: "00:12:03 Anna Keller", "Message-ID <x>", "row 4"
+    locator: str = ""  # human-readable: "00:12:03 Anna Keller", "Message-ID <x>", "row 4"
     hidden: bool = False          # text hidden in HTML (display:none, white on white)
     meta: dict[str, str] = Field(default_factory=dict)
 

@@ -1,10 +1,10 @@
 """One error root for the product, so callers catch what they can act on.
 
     HandoffError
-     ├── ConfigError          a setting is missing or wrong; the message says how to fix it
+     ├── ConfigError          a setting is missing or wrong; the message says the fix
      ├── InputError           a user-supplied file or value is unusable
      │    └── ParseError      one file could not be parsed (names the file and the problem)
-     ├── ExtractionError      the model gave no valid output after retries (keeps the last raw output)
+     ├── ExtractionError      no valid model output after retries (keeps the last raw output)
      ├── BackendUnavailable   a requested backend cannot run here (not installed, endpoint down)
      ├── NotFoundError        a deal, item, gap or user does not exist, or the caller may not see it
      └── ForbiddenError       the caller is known but may not do this

@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         return int(self.max_file_mb * 1024 * 1024)
 
     def require_openai(self) -> tuple[str, str]:
-        """The endpoint and key for the openai backend, or a ConfigError that says how to set them."""
+        """The endpoint and key for the openai backend, or a ConfigError saying how to set them."""
         if not self.openai_base_url and not self.openai_api_key:
             raise ConfigError(
                 "the openai backend needs an endpoint: set HANDOFF_OPENAI_BASE_URL "

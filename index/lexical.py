@@ -13,7 +13,6 @@ from functools import cache
 from importlib import resources
 
 import yaml
-
 from sqlalchemy import Connection, text
 
 _STOPWORDS = frozenset(

@@ -65,13 +65,25 @@ def test_deal_offering_overrides_the_datasets(tmp_path: Path) -> None:
     assert b.offering.model_extra == {"day_rate_eur": 1400}
 
 
-def test_offering_value_of_unexpected_type_is_dropped_with_a_warning(tmp_path: Path) -> None:
+def test_offering_extra_keys_are_kept(tmp_path: Path) -> None:
     (tmp_path / "offering.yaml").write_text(
-        "integrations:\n  native: [Slack]\n  custom_development_day_rate_eur: 1400\n")
+        "integrations:\n  native: [Slack]\n  custom_development_day_rate_eur: 1400\n"
+        "hosting: EU only\n")
     make_deal(tmp_path, "a")
     [case] = load_dataset(tmp_path)
-    assert case.offering is not None and case.offering.integrations == {"native": ["Slack"]}
-    assert any("custom_development_day_rate_eur" in w for w in case.warnings)
+    assert case.offering is not None
+    assert case.offering.integrations == {"native": ["Slack"],
+                                          "custom_development_day_rate_eur": 1400}
+    assert case.warnings == ()
+
+
+def test_offering_value_of_unexpected_type_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "offering.yaml").write_text("roadmap: 12\nvendor: Flowbase\n")
+    make_deal(tmp_path, "a")
+    [case] = load_dataset(tmp_path)
+    assert case.offering is not None and case.offering.vendor == "Flowbase"
+    assert case.offering.roadmap == []
+    assert any("roadmap" in w for w in case.warnings)
 
 
 def test_single_deal_folder_loads_with_parent_offering(tmp_path: Path) -> None:
