@@ -35,6 +35,8 @@ from index.store import Store
 
 
 class Action(StrEnum):
+    """What a caller wants to do with a deal they can see."""
+
     READ = "read"
     EDIT = "edit"            # upload sources, run the brief, review items, answer gaps
     DELETE = "delete"
@@ -44,7 +46,7 @@ class Action(StrEnum):
     CUSTOMER_RATING = "customer_rating"
 
 
-def visible_deals(user: User) -> Select[tuple[DealRow]]:
+def visible_deals(user: User) -> Select[DealRow]:
     """A query of the deals ``user`` may see."""
     stmt = select(DealRow)
     if user.role == Role.ADMIN:
@@ -74,6 +76,7 @@ def deal_for(store: Store, user: User, deal_id: str) -> DealRow:
 
 
 def is_assigned(store: Store, user: User, deal_id: str) -> bool:
+    """Whether ``user`` is assigned to the deal (as its CSM)."""
     with store.session() as s:
         return s.scalar(select(DealAssignmentRow.id).where(
             DealAssignmentRow.deal_id == deal_id, DealAssignmentRow.user_id == user.id)) is not None

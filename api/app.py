@@ -21,8 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import models  # noqa: F401  (declares the web tables before the store creates them)
 from api.auth import secret_key
-from api.backend_pool import BackendPool
-from api.jobs import JobRunner
+from api.jobs import BackendPool, JobRunner
 from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.problems import HANDLED, problem_handler
 from api.routes import (
@@ -74,6 +73,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Open the store, the job runner and the backend pool once; close them at exit."""
         store = Store.open(settings, embedder=embedder)
         app.state.settings = settings
         app.state.store = store

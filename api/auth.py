@@ -49,6 +49,7 @@ def secret_key(settings: Settings) -> str:
 
 
 def signer(key: str, salt: str = "session") -> URLSafeTimedSerializer:
+    """A timed signer for cookies; the salt keeps session and login tokens apart."""
     return URLSafeTimedSerializer(key, salt=salt)
 
 
@@ -67,6 +68,7 @@ def start_session(store: Store, key: str, user: User) -> tuple[str, str]:
 
 
 def end_session(store: Store, key: str, cookie: str | None) -> None:
+    """Delete the session a cookie names, so the cookie stops working everywhere."""
     raw = _unsign(key, cookie)
     if raw is not None:
         with store.session() as s, s.begin():
@@ -101,11 +103,13 @@ def session_user(store: Store, key: str, cookie: str | None) -> tuple[User, str]
 
 
 def get_store(request: Request) -> Store:
+    """The store the app's lifespan opened."""
     store: Store = request.app.state.store
     return store
 
 
 def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 

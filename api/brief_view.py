@@ -36,6 +36,8 @@ _REASONS = {GapReason.MISSING: "gap_missing", GapReason.VERBAL_ONLY: "gap_verbal
 
 @dataclass
 class CiteView:
+    """A citation as shown: the quote, where it is from, and the link to its passage."""
+
     quote: str
     where: str
     href: str | None  # the passage page; None when the quote was not found in a source
@@ -45,6 +47,8 @@ class CiteView:
 
 @dataclass
 class ItemView:
+    """An item as shown: value, flags, details, citations; ``original`` when corrected."""
+
     id: str
     key: str
     label: str
@@ -58,6 +62,8 @@ class ItemView:
 
 @dataclass
 class CategoryView:
+    """One of the seven categories with its visible items in schema order."""
+
     key: str
     title: str
     items: list[ItemView]
@@ -65,6 +71,8 @@ class CategoryView:
 
 @dataclass
 class ConflictPage:
+    """A conflict with its localized heading and every side quoted."""
+
     id: str
     heading: str
     description: str
@@ -73,6 +81,8 @@ class ConflictPage:
 
 @dataclass
 class GapPage:
+    """A gap of the rep's inbox."""
+
     id: str
     label: str
     reason: str
@@ -84,6 +94,8 @@ class GapPage:
 
 @dataclass
 class BriefPage:
+    """Everything the deal page shows of a brief."""
+
     categories: list[CategoryView]
     conflicts: list[ConflictPage]
     gaps: list[GapPage]
@@ -112,6 +124,7 @@ def passage_href(deal_id: str, c: Citation) -> str | None:
 
 
 def cite_view(deal_id: str, c: Citation, lang: Lang) -> CiteView:
+    """A citation for display; the offering and unfound quotes are labelled, not linked."""
     stamp = readable_time(c.timestamp, lang) if c.timestamp else c.locator
     parts = [c.source, c.speaker, stamp if stamp != c.source else None]
     where = " · ".join(clean(p) for p in parts if p)
@@ -127,6 +140,7 @@ def cite_view(deal_id: str, c: Citation, lang: Lang) -> CiteView:
 
 
 def item_view(deal_id: str, item: Item, lang: Lang) -> ItemView:
+    """An item for display, flagged exactly as the exported briefs flag it."""
     entry = item_entry(item, SourceRegistry(), lang)
     corrected = item.status == ItemStatus.CORRECTED or bool(item.corrected_value)
     return ItemView(

@@ -22,6 +22,8 @@ TOP = 8
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar: its label, position, length, printed value and CSS class."""
+
     label: str
     y: float
     width: float
@@ -32,6 +34,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
+    """The bars and the size of the SVG that holds them."""
+
     bars: list[Bar]
     width: int
     height: int
@@ -39,6 +43,7 @@ class Chart:
 
     @property
     def text_x(self) -> int:
+        """Where the right-aligned labels end."""
         return self.label_width - 8
 
 

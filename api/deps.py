@@ -16,8 +16,7 @@ from fastapi import Depends, Path, Request
 from api import access
 from api.access import Action
 from api.auth import CurrentUser, SettingsDep, StoreDep
-from api.backend_pool import BackendPool
-from api.jobs import JobRunner
+from api.jobs import BackendPool, JobRunner
 from api.users import User
 from handoff.settings import Settings
 from index.db import DealRow
@@ -38,12 +37,15 @@ class DealAccess:
 
     @property
     def id(self) -> str:
+        """The deal's id."""
         return self.deal.id
 
     def may(self, action: Action) -> bool:
+        """Whether the caller may do ``action`` on this deal."""
         return access.may(self.store, self.user, self.deal, action)
 
     def require(self, action: Action) -> None:
+        """Raise ForbiddenError (403) unless the caller may do ``action``."""
         access.require(self.store, self.user, self.deal, action)
 
 
@@ -57,6 +59,7 @@ DealDep = Annotated[DealAccess, Depends(visible_deal)]
 
 
 def get_runner(request: Request) -> JobRunner:
+    """The app's job runner."""
     runner: JobRunner = request.app.state.jobs
     return runner
 
@@ -65,6 +68,7 @@ RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
 def get_backends(request: Request) -> BackendPool:
+    """The app's shared backend."""
     pool: BackendPool = request.app.state.backends
     return pool
 

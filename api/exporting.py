@@ -20,6 +20,8 @@ from handoff.labels import resolve_lang
 
 
 class ExportFormat(StrEnum):
+    """The downloads of the handoff package."""
+
     DOCX = "docx"
     MD = "md"
     JSON = "json"

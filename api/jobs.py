@@ -7,13 +7,17 @@ row is the truth a client polls: queued, running (with the last progress message
 heavy parts (model calls, numpy) release the GIL; two workers keep a small machine responsive.
 A process restart cannot resume a thread, so jobs left queued or running are marked failed when
 the runner starts. At most one job of a kind runs per deal: asking again returns the active one.
+
+The jobs and the Q&A requests share one backend, :class:`BackendPool`. Opening the ``local``
+backend starts a llama.cpp server, which takes seconds; the pool opens the configured backend
+on first use and closes it in the app's lifespan. A backend that fails to open is not cached,
+so fixing the configuration and retrying works without a restart.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +26,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from api.models import JobRow, JobStatus
+from extractor.backends import Backend, open_backend
 from handoff.domain import utcnow
 from handoff.errors import HandoffError
+from handoff.settings import Settings
 from index.store import Store
 
 log = logging.getLogger("handoff.jobs")
@@ -70,16 +76,19 @@ class JobRunner:
         return job, True
 
     def active(self, deal_id: str, kind: str) -> JobRow | None:
+        """The deal's queued or running job of ``kind``, if any."""
         with self.store.session() as s:
             return s.scalar(select(JobRow).where(JobRow.deal_id == deal_id, JobRow.kind == kind,
                                                  JobRow.status.in_(_ACTIVE))
                             .order_by(JobRow.created_at.desc()))
 
     def get(self, job_id: str) -> JobRow | None:
+        """A job by id (callers check that its deal is visible)."""
         with self.store.session() as s:
             return s.get(JobRow, job_id)
 
     def latest(self, deal_id: str, kind: str) -> JobRow | None:
+        """The deal's most recent job of ``kind``, whatever its state."""
         with self.store.session() as s:
             return s.scalar(select(JobRow).where(JobRow.deal_id == deal_id, JobRow.kind == kind)
                             .order_by(JobRow.created_at.desc()))
@@ -104,16 +113,35 @@ class JobRunner:
             self._set(job_id, status=JobStatus.SUCCEEDED.value, result=result,
                       message="done", finished_at=utcnow())
 
-    def wait_idle(self, timeout: float = 60.0) -> None:
-        """Block until no job is queued or running (for the CLI and tests)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.store.session() as s:
-                if s.scalar(select(JobRow.id).where(JobRow.status.in_(_ACTIVE))) is None:
-                    return
-            time.sleep(0.05)
-
     def shutdown(self) -> None:
         """Stop taking work; wait for running jobs, drop queued ones."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._recover()
+
+
+class BackendPool:
+    """Lazily opened, shared backend of the configured kind."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._backend: Backend | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Backend:
+        """The shared backend, opening it on first use.
+
+        Raises:
+            ConfigError: The configured backend is unknown or misconfigured.
+            BackendUnavailable: It cannot run on this machine.
+        """
+        with self._lock:
+            if self._backend is None:
+                self._backend = open_backend(self.settings, self.settings.backend)
+            return self._backend
+
+    def close(self) -> None:
+        """Close the backend (stops a local llama.cpp server)."""
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None

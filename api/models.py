@@ -42,6 +42,8 @@ class Role(StrEnum):
 
 
 class JobStatus(StrEnum):
+    """Where a background job stands."""
+
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
@@ -49,6 +51,8 @@ class JobStatus(StrEnum):
 
 
 class UserRow(Base):
+    """A person who signs in; ``team`` groups reps under a manager."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -61,6 +65,8 @@ class UserRow(Base):
 
 
 class ApiTokenRow(Base):
+    """An API token, stored only as its SHA-256."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -71,6 +77,8 @@ class ApiTokenRow(Base):
 
 
 class DealAssignmentRow(Base):
+    """A CSM assigned to a deal."""
+
     __tablename__ = "deal_assignments"
     __table_args__ = (UniqueConstraint("deal_id", "user_id", name="uq_assignment"),)
 
@@ -81,6 +89,8 @@ class DealAssignmentRow(Base):
 
 
 class SessionRow(Base):
+    """A web session: the SHA-256 of its id, its user, CSRF token and expiry."""
+
     __tablename__ = "web_sessions"
 
     id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -91,6 +101,8 @@ class SessionRow(Base):
 
 
 class JobRow(Base):
+    """A background job (brief or ingest) and its progress, result or error."""
+
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -107,6 +119,8 @@ class JobRow(Base):
 
 
 class TimelineEventRow(Base):
+    """One recorded handoff moment or rating; the latest of each kind wins."""
+
     __tablename__ = "timeline_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -100,7 +100,7 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]] | Non
     if isinstance(exc, HandoffError):
         for cls in type(exc).__mro__:
             if cls in STATUS:
-                status, title = STATUS[cls]  # type: ignore[index]
+                status, title = STATUS[cls]
                 return status, title, str(exc), None
         return 400, "Bad request", str(exc), None
     if isinstance(exc, RequestValidationError):

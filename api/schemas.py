@@ -18,6 +18,8 @@ from handoff.timeline import DealMetrics, SlaStatus, Step
 
 
 class UserOut(BaseModel):
+    """A user as the API shows it."""
+
     id: int
     email: str
     role: Role
@@ -25,10 +27,14 @@ class UserOut(BaseModel):
 
 
 class DealCreate(BaseModel):
+    """A new deal: only its name; the id is made from it."""
+
     name: str = Field(min_length=1, max_length=300, examples=["Pinecrest Facility Services"])
 
 
 class HandoffStage(StrEnum):
+    """How far a deal's handoff has come."""
+
     NEW = "new"                # no sources yet
     SOURCES = "sources"        # sources uploaded, no brief
     BRIEF = "brief"            # brief ready, contract not signed yet
@@ -37,12 +43,16 @@ class HandoffStage(StrEnum):
 
 
 class SlaHealth(StrEnum):
+    """The worst SLA state of a signed deal."""
+
     ON_TRACK = "on_track"  # nothing late
     BREACHED = "breached"  # a step happened late
     OVERDUE = "overdue"    # a step is late and still not done
 
 
 class HandoffStatus(BaseModel):
+    """A deal's handoff stage and, once signed, its SLA health."""
+
     stage: HandoffStage
     sla: SlaHealth | None = Field(None, description="Only once the contract is signed")
     sla_met: int = 0
@@ -50,6 +60,8 @@ class HandoffStatus(BaseModel):
 
 
 class DealOut(BaseModel):
+    """A deal with its owner, sources, completeness, status and CSMs."""
+
     id: str = Field(examples=["pinecrest-facility-services-3f9a1c"])
     name: str
     owner: str | None = Field(None, description="The owning rep's email")
@@ -64,12 +76,16 @@ class DealOut(BaseModel):
 
 
 class UploadStatus(StrEnum):
+    """What happened to one uploaded file."""
+
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
 
 
 class UploadResult(BaseModel):
+    """One uploaded file's result, with the reason when it was not accepted."""
+
     filename: str
     status: UploadStatus
     reason: str = ""
@@ -80,6 +96,8 @@ class UploadResult(BaseModel):
 
 
 class UploadOut(BaseModel):
+    """The results of an upload, one per file, and their counts."""
+
     results: list[UploadResult]
     accepted: int
     duplicates: int
@@ -87,6 +105,8 @@ class UploadOut(BaseModel):
 
 
 class DocumentOut(BaseModel):
+    """A stored source document."""
+
     id: str
     filename: str
     format: str
@@ -96,11 +116,15 @@ class DocumentOut(BaseModel):
 
 
 class JobKind(StrEnum):
+    """What a background job does."""
+
     BRIEF = "brief"
     INGEST = "ingest"
 
 
 class JobOut(BaseModel):
+    """A background job: poll it until it succeeded or failed."""
+
     id: str
     deal_id: str
     kind: JobKind
@@ -115,25 +139,35 @@ class JobOut(BaseModel):
 
 
 class ReviewAction(StrEnum):
+    """What the rep does with an item."""
+
     CONFIRM = "confirm"
     CORRECT = "correct"
     REJECT = "reject"
 
 
 class ReviewIn(BaseModel):
+    """The corrected value, for ``correct``."""
+
     text: str | None = Field(None, max_length=5000,
                              description="The corrected value (required to correct)")
 
 
 class GapAnswerIn(BaseModel):
+    """The rep's answer to a gap."""
+
     answer: str = Field(min_length=1, max_length=5000)
 
 
 class AskIn(BaseModel):
+    """A question about the deal."""
+
     question: str = Field(min_length=1, max_length=2000, examples=["Who signs off the budget?"])
 
 
 class AssignIn(BaseModel):
+    """The CSM to assign, by email."""
+
     email: str = Field(min_length=3, max_length=320)
 
 
@@ -153,6 +187,8 @@ class PassageOut(BaseModel):
 
 
 class AuditEntry(BaseModel):
+    """One change to the deal: who, when, what, before and after."""
+
     at: str
     actor: str
     action: str
@@ -166,18 +202,24 @@ TimelineKind = Literal["signed", "internal_handoff_meeting", "intro_email", "joi
 
 
 class TimelineEventIn(BaseModel):
+    """A moment of the handoff: the contract signature or a step."""
+
     step: TimelineKind = Field(description="'signed' for the contract signature, else a step")
     at: AwareDatetime = Field(description="When it happened, with a UTC offset",
                               examples=["2026-04-20T15:00:00+02:00"])
 
 
 class RatingIn(BaseModel):
+    """A 1-5 rating of the handoff."""
+
     kind: Literal["csm", "customer"] = Field(
         description="csm: the CSM rates the rep's handoff; customer: the survey result")
     rating: int = Field(strict=True, ge=1, le=5)
 
 
 class TimelineEventOut(BaseModel):
+    """A recorded timeline event or rating."""
+
     kind: str
     at: datetime | None = None
     rating: int | None = None
@@ -186,6 +228,8 @@ class TimelineEventOut(BaseModel):
 
 
 class TimelineOut(BaseModel):
+    """The deal's handoff timeline with SLA statuses and quality metrics."""
+
     deal_id: str
     signed_at: datetime | None = None
     steps: dict[Step, datetime | None]

@@ -79,6 +79,7 @@ def record_rating(store: Store, deal_id: str, kind: str, rating: int, actor: str
 
 
 def events(store: Store, deal_id: str) -> list[TimelineEventRow]:
+    """Every recorded event of a deal, oldest first."""
     with store.session() as s:
         return list(s.scalars(select(TimelineEventRow).where(TimelineEventRow.deal_id == deal_id)
                               .order_by(TimelineEventRow.recorded_at, TimelineEventRow.id)))
@@ -160,7 +161,7 @@ def handoff_status(store: Store, deal_id: str, documents: int, has_brief: bool,
     if timeline is None:
         stage = (HandoffStage.BRIEF if has_brief else
                  HandoffStage.SOURCES if documents else HandoffStage.NEW)
-        return HandoffStatus(stage=stage)
+        return HandoffStatus(stage=stage, sla=None)
     sla = evaluate(timeline, now or utcnow())
     states = {s.state for s in sla}
     health = (SlaHealth.OVERDUE if SlaState.OVERDUE in states else
@@ -183,5 +184,6 @@ def records(store: Store, deals: Sequence[DealRow]) -> list[HandoffRecord]:
 
 
 def has_brief(store: Store, deal_id: str) -> bool:
+    """Whether the deal has a saved brief."""
     with store.session() as s:
         return s.get(BriefRow, deal_id) is not None

@@ -39,6 +39,7 @@ class User:
 
     @classmethod
     def of(cls, row: UserRow) -> User:
+        """The user of a database row."""
         return cls(id=row.id, email=row.email, role=Role(row.role), team=row.team or "")
 
 
@@ -116,6 +117,7 @@ def user_by_token(store: Store, token: str) -> User | None:
 
 
 def user_by_id(store: Store, user_id: int) -> User | None:
+    """The active user with this id, or None."""
     with store.session() as s:
         row = s.get(UserRow, user_id)
         return User.of(row) if row is not None and row.active else None
@@ -147,6 +149,7 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
 
 
 def list_users(store: Store) -> list[User]:
+    """Every user, by email."""
     with store.session() as s:
         return [User.of(r) for r in s.scalars(select(UserRow).order_by(UserRow.email))]
 

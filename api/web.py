@@ -31,6 +31,7 @@ LANG_COOKIE = "handoff_lang"
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    """The one Jinja2 environment of the pages (autoescaping, strict undefined)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"], default=True),
@@ -62,18 +63,23 @@ class Words:
         return web_labels.ui(key, self.lang, **values)
 
     def field(self, key: str) -> str:
+        """The label of a ``category.field`` key."""
         return labels.field_label(key, self.lang)
 
     def category(self, name: str) -> str:
+        """The label of a category."""
         return labels.category_label(name, self.lang)
 
     def section(self, name: str) -> str:
+        """The heading of a brief section."""
         return labels.section_label(name, self.lang)
 
     def term(self, name: str) -> str:
+        """A short phrase of the brief (verbal, unverified ...)."""
         return labels.term(name, self.lang)
 
     def topic(self, name: str) -> str:
+        """The word for a conflict topic."""
         return labels.topic_label(name, self.lang)
 
 
@@ -112,4 +118,5 @@ def render_error(request: Request, status: int, title: str, detail: str,
 
 
 def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (answer with a fragment, not a page)."""
     return request.headers.get("hx-request") == "true"

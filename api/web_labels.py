@@ -155,4 +155,5 @@ def ui(key: str, lang: Lang, **values: Any) -> str:
 
 
 def keys() -> list[str]:
+    """Every page word's key (for the completeness test)."""
     return list(_UI)

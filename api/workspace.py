@@ -14,10 +14,17 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from api.access import visible_deals
-from api.backend_pool import BackendPool
-from api.jobs import JobRunner, Report
+from api.jobs import BackendPool, JobRunner, Report
 from api.models import DealAssignmentRow, JobRow, TimelineEventRow, UserRow
-from api.schemas import DealOut, DocumentOut, JobKind, PassageOut, UploadOut, UploadResult
+from api.schemas import (
+    DealOut,
+    DocumentOut,
+    JobKind,
+    PassageOut,
+    UploadOut,
+    UploadResult,
+    UploadStatus,
+)
 from api.timeline_events import handoff_status
 from api.users import User
 from extractor.review import AuditRow, BriefRow, delete_deal_reviews, load_brief
@@ -80,6 +87,7 @@ def deal_views(store: Store, deals: Iterable[DealRow]) -> list[DealOut]:
 
 
 def list_deals(store: Store, user: User) -> list[DealOut]:
+    """The deals ``user`` may see, newest first."""
     with store.session() as s:
         deals = list(s.scalars(visible_deals(user).order_by(DealRow.created_at.desc())))
     return deal_views(store, deals)
@@ -111,7 +119,8 @@ def upload(store: Store, settings: Settings, deal: DealRow, files: list[tuple[st
     for filename, data in files:
         name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "unnamed"
         r = ingest_bytes(store, deal.id, name, data, max_bytes=settings.max_file_bytes)
-        results.append(UploadResult(filename=r.filename, status=r.status.value, reason=r.reason,
+        results.append(UploadResult(filename=r.filename, status=UploadStatus(r.status.value),
+                                    reason=r.reason,
                                     document_id=r.document_id, format=r.format,
                                     segments=r.segments, chunks=r.chunks))
     accepted = [r.filename for r in results if r.status == "accepted"]
@@ -124,6 +133,7 @@ def upload(store: Store, settings: Settings, deal: DealRow, files: list[tuple[st
 
 
 def documents(store: Store, deal: DealRow) -> list[DocumentOut]:
+    """The deal's documents, oldest first."""
     with store.session() as s:
         rows = s.scalars(select(DocumentRow).where(DocumentRow.deal_id == deal.id)
                          .order_by(DocumentRow.created_at, DocumentRow.filename))

@@ -29,7 +29,7 @@ from extractor.language import detect_language
 from extractor.llm import StructuredLLM
 from extractor.merge import finalize_items
 from extractor.sentences import Sentence
-from extractor.support import MIN_SUPPORT, best_support, cite_sentence, citable_sentences, support
+from extractor.support import MIN_SUPPORT, best_support, citable_sentences, cite_sentence, support
 from handoff.domain import (
     CATEGORIES,
     AlignmentStatus,

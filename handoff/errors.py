@@ -9,7 +9,8 @@
      ├── NotFoundError        a deal, item, gap or user does not exist, or the caller may not see it
      └── ForbiddenError       the caller is known but may not do this
 
-The API maps these to HTTP status codes in one handler; the CLI prints the message and exits non-zero.
+The API maps these to HTTP status codes in one handler; the CLI prints the message and
+exits non-zero.
 """
 
 from __future__ import annotations

@@ -60,17 +60,20 @@ FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
 
 @router.get("/")
 def root() -> RedirectResponse:
+    """Send visitors to their deals."""
     return RedirectResponse("/deals", status_code=303)
 
 
 @router.get("/favicon.ico")
 def favicon() -> Response:
+    """The site icon."""
     return Response(FAVICON, media_type="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
+    """The sign-in page, with a fresh login-CSRF token."""
     return _login_page(request, next_path=next or "/deals")
 
 
@@ -80,6 +83,7 @@ def login(request: Request, store: StoreDep,
           password: Annotated[str, Form(max_length=1000)],
           login_token: Annotated[str, Form(max_length=100)] = "",
           next: Annotated[str, Form(max_length=500)] = "/deals") -> Response:
+    """Check the login token and the password; start a session."""
     key = request.app.state.secret_key
     try:
         expected = signer(key, "login").loads(request.cookies.get(LOGIN_COOKIE, ""),
@@ -103,6 +107,7 @@ def login(request: Request, store: StoreDep,
 
 @router.post("/logout")
 def logout(request: Request, user: CurrentUser, store: StoreDep) -> Response:
+    """End the session and drop its cookie."""
     end_session(store, request.app.state.secret_key, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)

@@ -35,6 +35,7 @@ def _back(deal_id: str, anchor: str = "") -> RedirectResponse:
 
 @router.get("/deals")
 def deals_page(request: Request, user: CurrentUser, store: StoreDep) -> Response:
+    """The deals the user may see, with completeness and status."""
     return render(request, "deals.html", deals=workspace.list_deals(store, user),
                   can_create=may_create_deals(user))
 
@@ -42,6 +43,7 @@ def deals_page(request: Request, user: CurrentUser, store: StoreDep) -> Response
 @router.post("/deals")
 def create_deal(user: CurrentUser, store: StoreDep,
                 name: Annotated[str, Form(min_length=1, max_length=300)]) -> Response:
+    """Open a deal and go to its page."""
     if not may_create_deals(user):
         raise ForbiddenError("CSMs do not open deals; a rep creates the deal and assigns you")
     deal = workspace.create_deal(store, user, name)
@@ -51,6 +53,7 @@ def create_deal(user: CurrentUser, store: StoreDep,
 @router.get("/deals/{deal_id}")
 def deal_page(request: Request, access: DealDep, runner: RunnerDep,
               job: str | None = None) -> Response:
+    """The brief by category, conflicts, gaps, ask box, sources."""
     brief = _brief_or_none(access)
     lang = page_lang(request, brief.language if brief else None)
     shown = runner.get(job) if job else runner.active(access.id, "brief")
@@ -67,6 +70,7 @@ def deal_page(request: Request, access: DealDep, runner: RunnerDep,
 @router.post("/deals/{deal_id}/upload")
 async def upload(request: Request, access: DealDep,
                  files: Annotated[list[UploadFile], File()]) -> Response:
+    """Ingest the chosen files; htmx gets the per-file results."""
     access.require(Action.EDIT)
     received = await read_files(files)
     results = await run_in_threadpool(workspace.upload, access.store, access.settings,
@@ -79,6 +83,7 @@ async def upload(request: Request, access: DealDep,
 
 @router.post("/deals/{deal_id}/brief")
 def run_brief(access: DealDep, runner: RunnerDep, backends: BackendsDep) -> Response:
+    """Start the brief job and show its progress."""
     access.require(Action.EDIT)
     job, _ = workspace.start_brief(runner, backends, access.store, access.settings,
                                    access.deal, access.user.email)
@@ -87,6 +92,7 @@ def run_brief(access: DealDep, runner: RunnerDep, backends: BackendsDep) -> Resp
 
 @router.get("/deals/{deal_id}/jobs/{job_id}")
 def job_status(request: Request, access: DealDep, runner: RunnerDep, job_id: str) -> Response:
+    """The job's status fragment; redirects htmx when the brief is ready."""
     job = runner.get(job_id)
     if job is None or job.deal_id != access.id:
         raise NotFoundError(f"job {job_id!r} not found")
@@ -99,6 +105,7 @@ def job_status(request: Request, access: DealDep, runner: RunnerDep, job_id: str
 @router.get("/deals/{deal_id}/passage")
 def passage(request: Request, access: DealDep, start: int, end: int,
             source: str | None = None, document_id: str | None = None) -> Response:
+    """The source text around a citation, the quote highlighted."""
     found = workspace.passage(access.store, access.deal, start, end,
                               document_id=document_id, source=source)
     brief = _brief_or_none(access)
@@ -109,6 +116,7 @@ def passage(request: Request, access: DealDep, start: int, end: int,
 
 @router.post("/deals/{deal_id}/assign")
 def assign_csm(access: DealDep, email: Annotated[str, Form(max_length=320)]) -> Response:
+    """Hand the deal to a CSM."""
     access.require(Action.ASSIGN)
     csm = assign(access.store, email, access.id)
     workspace.audit(access.store, access.id, access.user.email, "assign", csm.email)

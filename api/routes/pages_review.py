@@ -27,6 +27,7 @@ router = APIRouter()
 @router.post("/deals/{deal_id}/items/{item_id}/{action}")
 def review(access: DealDep, item_id: str, action: ReviewAction,
            text: Annotated[str | None, Form(max_length=5000)] = None) -> Response:
+    """Confirm, correct or reject an item from the brief page."""
     access.require(Action.EDIT)
     review_item(access.store, access.id, item_id, action.value, access.user.email, text)
     anchor = "" if action == ReviewAction.REJECT else f"#item-{item_id}"
@@ -36,6 +37,7 @@ def review(access: DealDep, item_id: str, action: ReviewAction,
 @router.post("/deals/{deal_id}/gaps/{gap_id}/answer")
 def answer(access: DealDep, gap_id: str,
            answer: Annotated[str, Form(min_length=1, max_length=5000)]) -> Response:
+    """Answer a gap from the rep's inbox."""
     access.require(Action.EDIT)
     answer_gap(access.store, access.id, gap_id, answer, access.user.email)
     return RedirectResponse(f"/deals/{access.id}#gaps", status_code=303)
@@ -44,6 +46,7 @@ def answer(access: DealDep, gap_id: str,
 @router.post("/deals/{deal_id}/ask")
 def ask(request: Request, access: DealDep, backends: BackendsDep,
         question: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+    """Answer a question with citations (a fragment for htmx)."""
     try:
         language: str | None = workspace.brief_of(access.store, access.deal).language
     except NotFoundError:

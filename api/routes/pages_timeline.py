@@ -38,6 +38,7 @@ def _lang_of(request: Request, access: DealAccess) -> Lang:
 
 @router.get("/deals/{deal_id}/timeline")
 def timeline_page(request: Request, access: DealDep) -> Response:
+    """The SLA table and chart, the forms to record steps and ratings."""
     lang = _lang_of(request, access)
     words = Words(lang)
     now = utcnow()
@@ -66,6 +67,7 @@ def _moment(at: str, tz: str) -> datetime:
 def record_step(access: DealDep, step: Annotated[str, Form(max_length=40)],
                 at: Annotated[str, Form(max_length=40)],
                 tz: Annotated[str, Form(max_length=6)] = "+00:00") -> Response:
+    """Record the signature or a step from the timeline form."""
     access.require(Action.TIMELINE)
     moment = _moment(at, tz)
     timeline_events.record_step(access.store, access.id, step, moment, access.user.email)
@@ -77,6 +79,7 @@ def record_step(access: DealDep, step: Annotated[str, Form(max_length=40)],
 @router.post("/deals/{deal_id}/ratings")
 def record_rating(access: DealDep, kind: Annotated[str, Form(max_length=10)],
                   rating: Annotated[int, Form(ge=1, le=5)]) -> Response:
+    """Record the CSM's rating or the customer survey."""
     if kind not in ("csm", "customer"):
         raise InputError(f"unknown rating {kind!r}: use csm or customer")
     access.require(Action.CSM_RATING if kind == "csm" else Action.CUSTOMER_RATING)
@@ -89,6 +92,7 @@ def record_rating(access: DealDep, kind: Annotated[str, Form(max_length=10)],
 @router.get("/metrics")
 def metrics_page(request: Request, user: CurrentUser, store: StoreDep,
                  team: str | None = None) -> Response:
+    """Handoff quality over the user's signed deals, per team."""
     lang = page_lang(request)
     words = Words(lang)
     with store.session() as s:
