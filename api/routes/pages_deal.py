@@ -16,6 +16,7 @@ from api.deps import BackendsDep, DealAccess, DealDep, RunnerDep
 from api.routes.documents import read_files
 from api.users import assign
 from api.web import is_htmx, page_lang, render
+from extractor.review import audit_trail
 from handoff.domain import HandoffBrief
 from handoff.errors import ForbiddenError, NotFoundError
 
@@ -63,6 +64,7 @@ def deal_page(request: Request, access: DealDep, runner: RunnerDep,
     return render(request, "deal.html", lang=lang, deal=view, brief=brief,
                   page=brief_page(brief, lang) if brief else None,
                   documents=workspace.documents(access.store, access.deal), job=shown,
+                  audit=list(reversed(audit_trail(access.store, access.id)))[:50],
                   deal_id=access.id, can_edit=access.may(Action.EDIT),
                   can_assign=access.may(Action.ASSIGN))
 

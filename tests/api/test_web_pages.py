@@ -288,3 +288,25 @@ def test_csm_sees_ask_box_but_no_review_forms(world: World) -> None:
         assert 'id="ask-form"' in html
         assert "/confirm" not in html and 'id="upload-form"' not in html
         assert 'class="row-form gap-form"' not in html
+
+
+def test_unverified_items_are_marked_and_not_linked(fresh: World) -> None:
+    from extractor.review import load_brief, save_brief
+    from handoff.domain import AlignmentStatus, Citation, Item
+
+    store = fresh.client.app.state.store  # type: ignore[attr-defined]
+    brief = load_brief(store, fresh.deal_id)
+    brief.items.append(Item(
+        id="Ifake01", key="risks.political_risk", value="The CFO prefers the old vendor",
+        citations=[Citation(source="2026-04-02-discovery-demo-zoom.vtt",
+                            quote="our CFO would rather stay with ShiftWise",
+                            alignment=AlignmentStatus.UNGROUNDED)]))
+    save_brief(store, brief)
+    with TestClient(fresh.client.app) as client:
+        login(client, "owner@example.com")
+        html = client.get(f"/deals/{fresh.deal_id}?lang=en").text
+    item = html[html.index('id="item-Ifake01"'):]
+    item = item[:item.index("</article>")]
+    assert 'class="flag flag-unverified">unverified<' in item
+    assert '<span class="quote unverified">' in item and "/passage?" not in item
+    assert 'id="audit"' in html and "owner@example.com · upload" in html
