@@ -18,6 +18,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from extractor.rules.lexicon import systems_regex
 from extractor.sentences import Sentence, sentences
 from extractor.values import Value, extract_values
 from handoff.domain import (
@@ -50,13 +51,18 @@ _PROMISE = re.compile(
     r"\bincluded\b|\bincludes?\b|no extra cost|out of the box|\bnative(?:ly)?\b|"
     r"\bwir (?:garantieren|sichern|schaffen|liefern|stellen|werden|können)|zugesagt|"
     r"\bsagen? (?:wir|ich) zu|bekommen sie|kriegen sie|\binklusive\b|garantiert|"
-    r"versprech|ohne aufpreis|\bnativ\b|im standard enthalten|standardschnittstelle",
+    r"versprech|ohne aufpreis|\bnativ\b|im standard enthalten|standardschnittstelle|"
+    r"(?:that's|that is|it's|it is|is) (?:available|there|ready)|you can use it|"
+    r"we do (?:this|that|it) natively|\bwe support\b|supported out of the box|"
+    r"we'?ll give you|\bverfügbar\b|steht (?:ihnen|dir|euch) zur verfügung|"
+    r"können sie (?:sofort |direkt )?nutzen|haben wir (?:schon|bereits)",
     re.I)
 _DECLINE = re.compile(
     r"\b(?:can(?:no|')t|cannot|won't|not able|not possible|not part of|don't offer|"
     r"do not offer|not included|isn't included|no longer|off the table|declined?|"
     r"leider nicht|nicht möglich|können wir nicht|nicht anbieten|nicht enthalten|"
-    r"nicht inklusive|nicht im standard|abgelehnt|zurückgezogen|doch nicht)\b", re.I)
+    r"nicht inklusive|nicht im standard|abgelehnt|zurückgezogen|doch nicht|not available|"
+    r"isn't available|on (?:our|the) roadmap|nicht verfügbar|auf der roadmap)\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:if we ever|hypothetically|would you|falls wir|wenn wir "
                            r"irgendwann|angenommen)\b", re.I)
 _NATIVE = re.compile(r"\bnative(?:ly)?\b|out of the box|standard (?:connector|integration)|"
@@ -66,10 +72,12 @@ _PREMIUM_HINTS = {
     "dedicated": re.compile(r"dedicated (?:csm|customer success)|own csm|named csm|"
                             r"eigene[nr]? (?:csm|customer success)|persönliche[nr]? "
                             r"ansprechpartner|feste[nr]? ansprechpartner|dediziert", re.I),
-    "24/7": re.compile(r"24\s*/\s*7|24x7|round the clock|rund um die uhr", re.I),
+    "24/7": re.compile(r"24\s*/\s*7|24x7|round the clock|rund um die uhr|"
+                       r"twenty[- ]four[- ]seven|vierundzwanzig sieben", re.I),
     "1h": re.compile(r"\b(?:1|one|eine[rn]?)\s*(?:h\b|hour|stunde)", re.I),
 }
 OFFERING_FILE = "offering.yaml"
+MAX_SIDES = 4
 
 
 @dataclass(frozen=True)
@@ -116,17 +124,23 @@ def _usable(text: str) -> bool:
                 or text.rstrip().endswith("?"))
 
 
+NEAR = 60  # characters between a topic cue and its value
+
+
 def _claims(sents: list[Sentence]) -> list[_Claim]:
+    """Topic values stated near their cue word ("go-live ... in six weeks")."""
     out = []
     for s in sents:
         if not _usable(s.text):
             continue
         values = extract_values(s.text)
         for topic, cue in _TOPICS.items():
-            if not cue.search(s.text):
+            cues = [(m.start(), m.end()) for m in cue.finditer(s.text)]
+            if not cues:
                 continue
             for v in values:
-                if v.kind in _VALUE_FOR_TOPIC[topic] and _unit_fits(topic, v):
+                near = any(v.start - b <= NEAR and a - v.end <= NEAR for a, b in cues)
+                if near and v.kind in _VALUE_FOR_TOPIC[topic] and _unit_fits(topic, v):
                     out.append(_Claim(topic, v, s))
     return out
 
@@ -147,7 +161,7 @@ _TOPIC_LABEL = {
 }
 _TEXT = {
     "en": {
-        "disagree": 'Sources disagree on {topic}: "{a}" ({fa}) vs "{b}" ({fb})',
+        "disagree": "Sources disagree on {topic}: {values}",
         "weeks": 'Promised "{value}" for go-live; the standard implementation takes {lo}-{hi} '
                  "weeks",
         "tier": 'Promised "{value}", which is part of the {tier} tier, not the standard offering',
@@ -155,9 +169,10 @@ _TEXT = {
                        "integration that needs paid development",
         "roadmap": 'Roadmap item "{feature}" promised, but it is not available yet',
         "training": "Promised {value}; {n} training sessions are included",
+        "discount": "Promised {value} discount; more than {n}% needs approval",
     },
     "de": {
-        "disagree": 'Quellen widersprechen sich bei {topic}: „{a}" ({fa}) vs. „{b}" ({fb})',
+        "disagree": "Quellen widersprechen sich bei {topic}: {values}",
         "weeks": 'Zugesagt: „{value}" bis zum Go-Live; die Standard-Implementierung dauert '
                  "{lo}-{hi} Wochen",
         "tier": 'Zugesagt: „{value}" – gehört zum {tier}-Paket, nicht zum Standardangebot',
@@ -165,6 +180,7 @@ _TEXT = {
                        "kostenpflichtige Individualentwicklung",
         "roadmap": 'Roadmap-Funktion „{feature}" zugesagt, ist aber noch nicht verfügbar',
         "training": "Zugesagt: {value}; im Standard sind {n} Schulungen enthalten",
+        "discount": "Zugesagt: {value} Rabatt; mehr als {n} % braucht eine Freigabe",
     },
 }
 
@@ -197,32 +213,28 @@ def _compatible(a: _Claim, b: _Claim) -> bool:
 
 
 def disagreements(sents: list[Sentence], lang: str = "en") -> list[Conflict]:
-    """Two sources stating different values for the same topic."""
+    """Sources stating incompatible values for one topic: one conflict per topic, all sides."""
     by_topic: dict[tuple[str, str], dict[str, _Claim]] = {}
     for c in _claims(sents):
-        unit_kind = "duration" if c.value.kind == "duration" else c.value.kind
-        by_topic.setdefault((c.topic, unit_kind), {}).setdefault(
+        by_topic.setdefault((c.topic, c.value.kind), {}).setdefault(
             f"{c.sentence.filename}|{c.key}", c)
     conflicts = []
     for (topic, _kind), claims in by_topic.items():
         values = list(claims.values())
-        done: set[tuple[str, str]] = set()
-        for i, a in enumerate(values):
-            for b in values[i + 1:]:
-                if (a.sentence.filename == b.sentence.filename or a.key == b.key
-                        or _compatible(a, b)):
-                    continue
-                pair = (a.key, b.key) if a.key < b.key else (b.key, a.key)
-                if pair in done:
-                    continue
-                done.add(pair)
-                desc = _TEXT[lang]["disagree"].format(
-                    topic=_TOPIC_LABEL[lang][topic], a=a.value.text, fa=a.sentence.filename,
-                    b=b.value.text, fb=b.sentence.filename)
-                conflicts.append(Conflict(
-                    id=_cid(topic, a.sentence.filename, a.key, b.sentence.filename, b.key),
-                    kind=ConflictKind.SOURCES_DISAGREE, topic=topic, description=desc,
-                    sides=[_cite(a.sentence), _cite(b.sentence)]))
+        involved = [a for a in values
+                    if any(b.sentence.filename != a.sentence.filename and a.key != b.key
+                           and not _compatible(a, b) for b in values)]
+        sides: dict[str, _Claim] = {}
+        for c in involved:
+            sides.setdefault(c.key, c)
+        chosen = list(sides.values())[:MAX_SIDES]
+        if len(chosen) < 2:
+            continue
+        listed = "; ".join(f"\"{c.value.text}\" ({c.sentence.filename})" for c in chosen)
+        desc = _TEXT[lang]["disagree"].format(topic=_TOPIC_LABEL[lang][topic], values=listed)
+        conflicts.append(Conflict(
+            id=_cid(topic, *sorted(sides)), kind=ConflictKind.SOURCES_DISAGREE, topic=topic,
+            description=desc, sides=[_cite(c.sentence) for c in chosen]))
     return conflicts
 
 
@@ -245,6 +257,9 @@ def beyond_offering(sents: list[Sentence], offering: Offering,
                         if x.lower() not in base]
     custom = offering.integrations.get("custom", []) if offering.integrations else []
     custom = [str(x) for x in custom] if isinstance(custom, list) else []
+    native_list = offering.integrations.get("native", []) if offering.integrations else []
+    native = {str(x).lower() for x in native_list} if isinstance(native_list, list) else set()
+    max_discount = _find_number(offering.model_dump(), "discount")
     sessions = offering.training.get("included_sessions") if offering.training else None
     bought_premium = any(re.search(r"\bpremium\b", s.text, re.I) and not _DECLINE.search(s.text)
                          for s in sents if s.segment.kind != SegmentKind.TURN)
@@ -274,11 +289,27 @@ def beyond_offering(sents: list[Sentence], offering: Offering,
                                                                 tier=tier.title()),
                                          f"support_tiers: {include} is {tier.title()} only"))
                     break
-        for system in custom:
-            if re.search(rf"\b{re.escape(system)}\b", text, re.I) and _NATIVE.search(text):
+        if _NATIVE.search(text):
+            named = {m.group(0) for m in systems_regex().finditer(text)}
+            named |= {c for c in custom if re.search(rf"\b{re.escape(c)}\b", text, re.I)}
+            for system in sorted(named):
+                low = system.lower()
+                if any(low in n or n in low for n in native):
+                    continue
+                where = "custom" if system.lower() in {c.lower() for c in custom} else \
+                    "not native"
                 out.append(_conflict("integration", s,
                                      text_of["integration"].format(system=system),
-                                     f"integrations: custom: {system}"))
+                                     f"integrations: {where}: {system}"))
+        if max_discount is not None and _TOPICS["discount"].search(text):
+            for v in values:
+                if v.kind == "percent" and isinstance(v.value, float) and v.value > max_discount:
+                    out.append(_conflict("discount", s,
+                                         text_of["discount"].format(value=v.text,
+                                                                    n=_num(max_discount)),
+                                         f"max_discount_without_approval_percent: "
+                                         f"{_num(max_discount)}"))
+                    break
         for feature in offering.roadmap:
             words = _words(feature)
             found = [w for w in words if re.search(rf"{re.escape(w)}", text, re.I)]
@@ -297,12 +328,30 @@ def beyond_offering(sents: list[Sentence], offering: Offering,
     return out
 
 
+def _find_number(data: object, word: str) -> float | None:
+    """The first number under a key containing ``word``, anywhere in the offering."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if word in str(k).lower() and isinstance(v, int | float) and not isinstance(v, bool):
+                return float(v)
+            found = _find_number(v, word)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for v in data:
+            found = _find_number(v, word)
+            if found is not None:
+                return found
+    return None
+
+
 def _num(x: object) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _conflict(topic: str, s: Sentence, desc: str, offering_text: str) -> Conflict:
-    return Conflict(id=_cid(topic, s.filename, str(s.start)), kind=ConflictKind.BEYOND_OFFERING,
+    """One conflict per breached offering term; more sentences saying it become extra sides."""
+    return Conflict(id=_cid(topic, offering_text), kind=ConflictKind.BEYOND_OFFERING,
                     topic=topic, description=desc,
                     sides=[_cite(s), _offering_cite(offering_text)])
 
@@ -317,7 +366,11 @@ def detect_conflicts(items: list[Item], docs: list[ParsedDocument], offering: Of
         found += beyond_offering(sents, offering, lang)
     unique: dict[str, Conflict] = {}
     for c in found:
-        unique.setdefault(c.id, c)
+        first = unique.setdefault(c.id, c)
+        if first is not c and c.kind == ConflictKind.BEYOND_OFFERING:
+            said = [x for x in first.sides if x.source != OFFERING_FILE]
+            if len(said) < MAX_SIDES - 1 and all(x.quote != c.sides[0].quote for x in said):
+                first.sides.insert(len(said), c.sides[0])
     for c in unique.values():
         for item in items:
             if any(ic.source == side.source and ic.start is not None and side.start is not None

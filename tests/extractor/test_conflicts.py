@@ -50,6 +50,18 @@ def _conflicts(*docs: ParsedDocument, offering: Offering | None = OFFERING):  # 
     return detect_conflicts([], list(docs), offering)
 
 
+def test_a_promise_repeated_in_several_places_is_one_conflict_with_every_quote() -> None:
+    again = _doc("call-2.vtt", ["Like I said, we'll have you live in four weeks."])
+    weeks = [c for c in _conflicts(CALL, again) if c.topic == "implementation_weeks"]
+    assert len(weeks) == 1
+    assert [s.source for s in weeks[0].sides] == ["call.vtt", "call-2.vtt", "offering.yaml"]
+
+
+def test_native_integration_in_the_offering_is_no_conflict() -> None:
+    ok = _doc("call-3.vtt", ["Salesforce works natively out of the box, we'll set it up."])
+    assert [c for c in _conflicts(ok) if c.topic == "integration"] == []
+
+
 def test_call_and_order_form_disagree_on_go_live_both_quoted() -> None:
     found = [c for c in _conflicts(CALL, ORDER, offering=None)
              if c.kind == ConflictKind.SOURCES_DISAGREE]
@@ -104,8 +116,9 @@ def test_a_month_and_a_day_in_it_do_not_conflict_but_different_months_do() -> No
     c = _doc("notes.md", ["Go-live moved to September."], SourceKind.CRM_NOTE,
              SegmentKind.PARAGRAPH)
     assert _conflicts(a, b, offering=None) == []
-    pairs = [{s.source for s in x.sides} for x in _conflicts(a, b, c, offering=None)]
-    assert {"call.vtt", "notes.md"} in pairs and {"mail.eml", "notes.md"} in pairs
+    [conflict] = _conflicts(a, b, c, offering=None)  # one conflict per topic, every side
+    assert {s.source for s in conflict.sides} == {"call.vtt", "mail.eml", "notes.md"}
+    assert "September" in conflict.description
 
 
 def test_german_brief_gets_german_conflict_descriptions() -> None:
