@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_413_CONTENT_TOO_LARGE
 
+from api.web import render_error
 from handoff.errors import (
     BackendUnavailable,
     ConfigError,
@@ -128,8 +129,6 @@ async def problem_handler(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         if status == 401:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        from api.web import render_error  # pages are optional for API-only errors
-
         return render_error(request, status, title, detail, headers)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
