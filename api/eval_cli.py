@@ -35,7 +35,7 @@ console = Console()
 
 
 def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type: ignore[no-untyped-def]
-               with_rules: bool = True):
+               with_rules: bool = True, briefs_dir: Path | None = None):
     """The eval's build step: isolated store, ingest, brief, answer the gold questions."""
 
     def build(case: DealCase) -> DealRun:
@@ -55,6 +55,10 @@ def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type
                                  language=case.gold.language)
                        for q in case.gold.questions}
             texts = {d.doc.filename: d.doc.text for d in store.documents(case.deal_id)}
+            if briefs_dir is not None:  # what the brief said, for reading beside the report
+                briefs_dir.mkdir(parents=True, exist_ok=True)
+                (briefs_dir / f"{case.deal_id}.json").write_text(brief.model_dump_json(indent=1),
+                                                                 encoding="utf-8")
             store.engine.dispose()
             return DealRun(brief=brief, answers=answers, source_texts=texts)
 
@@ -122,7 +126,8 @@ def eval_command(
                 console.print(f"[{p.done}/{p.total}] {p.deal_id} {p.seconds:.1f}s {state}")
 
             build = make_build(settings, be, make_embedder(settings),
-                               with_rules=settings.llm_with_rules and not llm_only)
+                               with_rules=settings.llm_with_rules and not llm_only,
+                               briefs_dir=out_dir / "briefs")
             report = run_eval(cases, build,
                               out_dir=out_dir, backend_name=be.name, progress=progress,
                               dataset=str(args[0]))

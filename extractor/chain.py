@@ -151,7 +151,7 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
         citation = _ground(x, passage, passages, sources, pool)
         item = Item(id="", key=f"{category}.{fld}", value=(x.value or x.name or "").strip(),
                     attributes=_attributes(x), citations=[citation],
-                    confidence=0.7 if citation.alignment != "fuzzy" else 0.55)
+                    confidence=0.7 if citation.alignment != "fuzzy" else 0.55, origin="model")
         (grounded if citation.grounded else ungrounded).append(item)
     return grounded, ungrounded
 
@@ -214,6 +214,8 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
         t0 = time.monotonic()
         say("all", "rules")
         items = rules.extract_items(documents)
+        for it in items:
+            it.origin = "rules"
         meta.timings["rules"] = round(time.monotonic() - t0, 3)
         meta.prompt_versions["rules"] = "rules.v1"
     if llm is not None:

@@ -99,6 +99,8 @@ def _merge_into(keep: Item, other: Item) -> None:
     if len(other.value) > len(keep.value) and keep.category != "stakeholders":
         keep.value = other.value
     keep.verbal = keep.verbal and other.verbal
+    if other.origin and other.origin not in keep.origin.split("+"):
+        keep.origin = "+".join(sorted(filter(None, {*keep.origin.split("+"), other.origin})))
 
 
 def finalize_items(items: list[Item], docs: list[ParsedDocument]) -> list[Item]:

@@ -160,7 +160,7 @@ def _answer_item(a: GapAnswerRow) -> Item:
                     document_id=a.document_id, segment_index=0,
                     alignment=AlignmentStatus.EXACT)
     return Item(id=f"A{a.gap_id[1:]}", key=a.key, value=a.answer, citations=[cite],
-                confidence=1.0, status=ItemStatus.CONFIRMED,
+                confidence=1.0, status=ItemStatus.CONFIRMED, origin="rep",
                 attributes={"gap_id": a.gap_id, "confirmed_by": a.by})
 
 

@@ -202,6 +202,7 @@ class Item(BaseModel):
     status: ItemStatus = ItemStatus.EXTRACTED
     verbal: bool = False
     corrected_value: str | None = None
+    origin: str = ""  # who found it: "model", "rules", "model+rules", or "rep"
 
     @property
     def category(self) -> str:
