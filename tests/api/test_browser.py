@@ -88,6 +88,9 @@ def test_rep_hands_over_and_csm_asks(server: tuple[str, object], browser: object
     create_user(store, "sam.delgado@example.com", "rep", team="EMEA", password=PASSWORD)
     create_user(store, "emma.novak@example.com", "csm", team="EMEA", password=PASSWORD)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore
+    # A shared 2-core machine can be slow: wait long for pages, fail only on real problems.
+    context.set_default_timeout(30_000)
+    expect.set_options(timeout=20_000)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
