@@ -26,8 +26,9 @@ from extractor.backends import open_backend
 from extractor.review import answer_gap, load_brief, review_item
 from extractor.service import ask as ask_deal
 from extractor.service import load_offering, make_brief
+from handoff.domain import HandoffBrief
 from handoff.settings import Settings, get_settings
-from index.ingest import IngestStatus, expand_paths, ingest_paths
+from index.ingest import IngestResult, IngestStatus, expand_paths, ingest_paths
 from index.search import hybrid_search
 from index.store import Store
 
@@ -77,11 +78,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders")]
                       console=err, transient=True) as bar:
             task = bar.add_task("ingesting", total=len(files))
 
-            def show(r: object) -> None:
+            def show(r: IngestResult) -> None:
                 nonlocal rejected
-                from index.ingest import IngestResult
-
-                assert isinstance(r, IngestResult)
                 bar.advance(task)
                 if r.status == IngestStatus.ACCEPTED:
                     console.print(f"[green]accepted[/]  {r.filename}  ({r.format}, "
@@ -129,7 +127,7 @@ def deals() -> None:
 
 
 def _run_brief(store: Store, settings: Settings, deal: str, backend: str,
-               offering: Path | None) -> object:
+               offering: Path | None) -> HandoffBrief:
     with open_backend(settings, backend) as be:
         err.print(f"backend: [bold]{be.name}[/] ({be.reason})")
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -152,7 +150,7 @@ def brief(deal: str, backend: BackendOpt = "auto",
         settings, store = _store()
         offering = offering or settings.offering_path
         result = _run_brief(store, settings, deal, backend, offering)
-        text = render.brief_text(result, fmt)  # type: ignore[arg-type]
+        text = render.brief_text(result, fmt)
         if output:
             output.write_text(text, encoding="utf-8")
             err.print(f"wrote {output}")
@@ -255,9 +253,9 @@ def demo(backend: BackendOpt = "auto",
             offering = folder / "offering.yaml"
             result = _run_brief(store, settings, deal_id, backend,
                                 offering if offering.exists() else None)
-        render.print_brief(console, result)  # type: ignore[arg-type]
+        render.print_brief(console, result)
         path = output or settings.home / "demo-brief.md"
-        path.write_text(render.brief_text(result, "md"), encoding="utf-8")  # type: ignore[arg-type]
+        path.write_text(render.brief_text(result, "md"), encoding="utf-8")
         console.print(f"\nMarkdown brief: {path}")
 
 

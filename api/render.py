@@ -53,8 +53,8 @@ def print_brief(console: Console, brief: HandoffBrief) -> None:
                 console.print(f"      [dim]“{c.quote[:160]}” — {where}[/]", highlight=False)
     if brief.conflicts:
         console.print("\n[bold red]Conflicts[/]")
-        for c in brief.conflicts:
-            console.print(f"  [red]{c.id}[/] {c.description}", highlight=False)
+        for conflict in brief.conflicts:
+            console.print(f"  [red]{conflict.id}[/] {conflict.description}", highlight=False)
     print_gaps(console, brief)
 
 

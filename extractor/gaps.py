@@ -36,15 +36,15 @@ def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en"
     live = [i for i in items if i.status != ItemStatus.REJECTED]
     covered = {i.key for i in live if i.grounded} | answered
     gaps: list[Gap] = []
-    claims = {}
+    claims: dict[str, Item] = {}
     for claim in unverified:
         claims.setdefault(claim.key, claim)
     for key in REQUIRED_KEYS:
         if key in covered:
             continue
-        claim = claims.get(key)
-        if claim is not None:
-            q = questions["ungrounded"][lang].format(value=claim.value, label=key)
+        unsupported = claims.get(key)
+        if unsupported is not None:
+            q = questions["ungrounded"][lang].format(value=unsupported.value, label=key)
             gaps.append(Gap(id=gap_id(key, GapReason.UNGROUNDED), key=key,
                             reason=GapReason.UNGROUNDED, question=q))
         else:

@@ -83,7 +83,8 @@ class OpenAIEmbedder:
 def _normalise(vecs: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return vecs / norms
+    out: np.ndarray = vecs / norms
+    return out
 
 
 def make_embedder(settings: Settings) -> Embedder:
