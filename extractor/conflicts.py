@@ -225,8 +225,12 @@ def disagreements(sents: list[Sentence], lang: str = "en") -> list[Conflict]:
                     if any(b.sentence.filename != a.sentence.filename and a.key != b.key
                            and not _compatible(a, b) for b in values)]
         sides: dict[str, _Claim] = {}
-        for c in involved:
-            sides.setdefault(c.key, c)
+        quoted: set[tuple[str, int]] = set()
+        for c in involved:  # one side per value, and never the same sentence twice
+            where = (c.sentence.filename, c.sentence.start)
+            if c.key not in sides and where not in quoted:
+                sides[c.key] = c
+                quoted.add(where)
         chosen = list(sides.values())[:MAX_SIDES]
         if len(chosen) < 2:
             continue

@@ -16,8 +16,9 @@ import prompts
 from extractor.chain import Retriever, render_passages
 from extractor.grounding import SourceIndex
 from extractor.llm import StructuredLLM
-from handoff.domain import AlignmentStatus, Answer, Citation, ParsedDocument, Segment
-from index.lexical import query_terms
+from extractor.sentences import Sentence, sentences
+from handoff.domain import AlignmentStatus, Answer, Citation, ParsedDocument, SegmentKind
+from index.lexical import expand_terms, query_terms
 from index.search import Passage
 
 NO_ANSWER = {
@@ -37,25 +38,54 @@ class LLMAnswer(BaseModel):
     quotes: list[QuoteRef] = Field(default_factory=list)
 
 
-def _passage_citation(p: Passage, docs: dict[str, ParsedDocument], question: str) -> Citation:
-    """Cite the segment of the passage that shares most words with the question."""
-    terms = query_terms(question)
-    doc = docs.get(p.source)
-    segs = [s for s in (doc.segments if doc else []) if s.start < p.end and s.end > p.start
-            and not s.hidden and s.text.strip()]
-    if doc is None or not segs:
-        return Citation(source=p.source, quote=p.text, start=p.start, end=p.end,
-                        locator=p.locator, timestamp=p.timestamp,
-                        alignment=AlignmentStatus.EXACT)
+_NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+\s+[A-ZÄÖÜ][a-zäöüß]+")
+SHORT_SEGMENT = 320
+_WHO = re.compile(r"^\s*(?:who|whom|wer|wem|wen)\b", re.I)
 
-    def score(seg: Segment) -> int:
-        words = re.findall(r"\w+", seg.text.lower())
-        return sum(1 for t in terms if any(w.startswith(t) for w in words))
 
-    best = max(segs, key=score)
-    return Citation(source=p.source, quote=best.text, start=best.start, end=best.end,
-                    locator=best.locator, speaker=best.speaker, timestamp=best.timestamp,
-                    segment_index=best.index, alignment=AlignmentStatus.EXACT)
+def _sentence_score(sentence: str, terms: list[str], who: bool) -> float:
+    words = re.findall(r"\w+", sentence.lower())
+    score = float(sum(1 for t in terms if any(w.startswith(t) for w in words)))
+    if who and _NAME.search(sentence):
+        score += 1.5  # a "who" question is answered by a sentence naming someone
+    return score
+
+
+def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], question: str,
+                    n: int = 3) -> list[Citation]:
+    """The sentences of the passages that best answer the question, as exact citations."""
+    terms = expand_terms(query_terms(question))
+    who = bool(_WHO.search(question))
+    scored: list[tuple[float, int, Sentence]] = []
+    for rank, p in enumerate(passages):
+        doc = docs.get(p.source)
+        if doc is None:
+            continue
+        for s in sentences(doc):
+            if s.end <= p.start or s.start >= p.end or s.segment.hidden or \
+                    s.segment.kind in (SegmentKind.QUOTED, SegmentKind.HEADER):
+                continue
+            score = _sentence_score(s.text, terms, who) - 0.2 * rank
+            scored.append((score, rank, s))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    out: list[Citation] = []
+    seen: set[tuple[str, int]] = set()
+    for score, _rank, s in scored:
+        if score <= 0 or (s.filename, s.start) in seen:
+            continue
+        seen.add((s.filename, s.start))
+        seg = s.segment
+        # a short turn or note reads better whole: "Alan, our finance manager. He signs."
+        start, end = (seg.start, seg.end) if len(seg.text) <= SHORT_SEGMENT else (s.start, s.end)
+        if any(c.source == s.filename and c.start == start for c in out):
+            continue
+        out.append(Citation(source=s.filename, quote=docs[s.filename].text[start:end],
+                            start=start, end=end,
+                            locator=seg.locator, speaker=seg.speaker, timestamp=seg.timestamp,
+                            segment_index=seg.index, alignment=AlignmentStatus.EXACT))
+        if len(out) == n:
+            break
+    return out
 
 
 def answer_question(question: str, *, documents: list[ParsedDocument], retriever: Retriever,
@@ -71,7 +101,10 @@ def answer_question(question: str, *, documents: list[ParsedDocument], retriever
         if not relevant:
             return Answer(question=question, text=NO_ANSWER[lang], supported=False,
                           backend="rules")
-        cites = [_passage_citation(p, by_name, question) for p in relevant[:3]]
+        cites = _best_sentences(relevant, by_name, question)
+        if not cites:
+            return Answer(question=question, text=NO_ANSWER[lang], supported=False,
+                          backend="rules")
         text = "\n".join(f"{c.quote} ({c.source}{', ' + c.locator if c.locator else ''})"
                          for c in cites)
         return Answer(question=question, text=text, citations=cites, supported=True,
@@ -92,6 +125,6 @@ def answer_question(question: str, *, documents: list[ParsedDocument], retriever
     if not out.supported or not out.answer.strip() or not cites:
         return Answer(question=question, text=NO_ANSWER[lang], supported=False,
                       backend=llm.backend,
-                      citations=[_passage_citation(p, by_name, question) for p in relevant[:2]])
+                      citations=_best_sentences(relevant, by_name, question))
     return Answer(question=question, text=out.answer.strip(), citations=cites, supported=True,
                   backend=llm.backend)

@@ -165,6 +165,13 @@ _TERMS: dict[str, tuple[str, str]] = {
     "topic_person": ("person", "Person"),
     "topic_roadmap": ("roadmap", "Roadmap"),
     "topic_training": ("training", "Schulung"),
+    "topic_go_live": ("go-live / implementation time", "Go-Live / Implementierungsdauer"),
+    "topic_start": ("start date", "Starttermin"),
+    "topic_price": ("price", "Preis"),
+    "topic_seats": ("number of users", "Anzahl Nutzer"),
+    "topic_discount": ("discount", "Rabatt"),
+    "topic_implementation_weeks": ("implementation time", "Implementierungsdauer"),
+    "topic_support_tier": ("support tier", "Support-Stufe"),
 }
 
 
