@@ -29,7 +29,13 @@ from extractor.language import detect_language
 from extractor.llm import StructuredLLM
 from extractor.merge import finalize_items
 from extractor.sentences import Sentence
-from extractor.support import MIN_SUPPORT, best_support, citable_sentences, cite_sentence, support
+from extractor.support import (
+    best_support,
+    citable_sentences,
+    cite_sentence,
+    copied_from_examples,
+    supported,
+)
 from handoff.domain import (
     CATEGORIES,
     AlignmentStatus,
@@ -115,10 +121,11 @@ def _ground(x: ExtractedItem, passage: Passage | None, passages: list[Passage],
     span = (passage.start, passage.end) if passage else None
     citation = sources.locate(x.quote or x.value, passage.source if passage else None, span)
     claim = _claim(x)
-    if citation.grounded and support(claim, citation.quote) >= MIN_SUPPORT:
+    name = x.name if x.name and x.name.strip() else None
+    if citation.grounded and supported(claim, f"{citation.speaker or ''} {citation.quote}", name):
         return citation
     spans = [(p.source, p.start, p.end) for p in ([passage] if passage else []) + passages]
-    found = best_support(claim, pool, spans)
+    found = best_support(claim, pool, spans, name)
     if found is None:
         return Citation(source=citation.source, quote=x.quote, claimed_quote=x.quote,
                         alignment=AlignmentStatus.UNGROUNDED)
@@ -143,7 +150,11 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
     grounded: list[Item] = []
     ungrounded: list[Item] = []
     fields = CATEGORIES[category]
+    shown = "\n".join(p.text for p in passages)
+    examples = task.text[task.text.find("Example"):] if "Example" in task.text else ""
     for x in out.items:
+        if examples and copied_from_examples(_claim(x), examples, shown):
+            continue
         fld = x.field.strip().lower().replace(" ", "_").removeprefix(f"{category}.")
         if fld not in fields or not (x.value.strip() or x.name):
             continue

@@ -27,6 +27,7 @@ _STOP = frozenset(
     sich wir ihr sie uns euch nicht kein keine""".split()
 )
 MIN_SUPPORT = 2.0
+MIN_COVERAGE = 0.34
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,31 @@ def support(claim: str, text: str) -> float:
     return sum(w for k, w in c.items() if k in t)
 
 
+def coverage(claim: str, text: str) -> float:
+    """The share (0..1) of the claim's weighted content that the text carries."""
+    c = _tokens(claim)
+    total = sum(c.values())
+    return support(claim, text) / total if total else 0.0
+
+
+def supported(claim: str, text: str, name: str | None = None) -> bool:
+    """Enough of the claim in the text: two weighted tokens and a third of its content, and
+    the person's surname when the claim is about a person."""
+    if name:
+        surname = name.split()[-1].lower()[:6]
+        if surname and surname not in _tokens(text):
+            return False
+    return support(claim, text) >= MIN_SUPPORT and coverage(claim, text) >= MIN_COVERAGE
+
+
+def copied_from_examples(claim: str, examples: str, passages: str) -> bool:
+    """A claim the prompt's examples carry better than the deal's passages: the model copied
+    the example (measured with the 1.5B model: "Dr. Klaus Brandt (CFO) signs anything above
+    50k" reappeared as a fact of an unrelated deal)."""
+    return coverage(claim, examples) >= 0.5 and coverage(claim, examples) > coverage(claim,
+                                                                                      passages)
+
+
 def citable_sentences(docs: list[ParsedDocument]) -> list[Sentence]:
     """Sentences a quote may be snapped to: no quoted replies, no hidden text."""
     return [s for d in docs for s in sentences(d)
@@ -62,14 +88,15 @@ def citable_sentences(docs: list[ParsedDocument]) -> list[Sentence]:
             and not s.segment.hidden and len(s.text) >= 12]
 
 
-def best_support(claim: str, pool: list[Sentence],
-                 spans: list[tuple[str, int, int]] | None = None) -> tuple[Sentence, float] | None:
+def best_support(claim: str, pool: list[Sentence], spans: list[tuple[str, int, int]] | None = None,
+                 name: str | None = None) -> tuple[Sentence, float] | None:
     """The sentence that best supports ``claim``: inside ``spans`` first, then anywhere."""
     def search(cands: list[Sentence]) -> tuple[Sentence, float] | None:
         best: tuple[Sentence, float] | None = None
         for s in cands:
-            score = support(claim, s.text)
-            if score >= MIN_SUPPORT and (best is None or score > best[1]):
+            text = f"{s.segment.speaker or ''} {s.text}"
+            score = support(claim, text)
+            if supported(claim, text, name) and (best is None or score > best[1]):
                 best = (s, score)
         return best
 

@@ -55,9 +55,9 @@ def _replies() -> dict[str, dict[str, list[dict[str, str]]]]:
          "value": "Anna Keller drives the project internally",
          "quote": "Anna Keller: I will drive this internally, it's my project", "passage": "P1"},
         # invented: no source says so
-        {"field": "economic_buyer", "name": "Klaus Brandt", "title": "CFO",
-         "value": "Klaus Brandt signs the contract", "quote": "Klaus Brandt signs every contract",
-         "passage": "P1"},
+        {"field": "economic_buyer", "name": "Ulla Lindqvist", "title": "CFO",
+         "value": "Ulla Lindqvist signs the contract",
+         "quote": "Ulla Lindqvist signs every contract", "passage": "P1"},
     ]}
     replies["goals"] = {"items": [
         {"field": "primary_goal", "value": "Cut empty kilometres",
@@ -125,7 +125,7 @@ def test_invented_claim_is_not_shown_as_sourced_but_asked(deal: Store) -> None:
     brief, _ = _brief(deal)
     assert brief.items_for("stakeholders.economic_buyer") == []
     gap = next(g for g in brief.gaps if g.key == "stakeholders.economic_buyer")
-    assert gap.reason == GapReason.UNGROUNDED and "Klaus Brandt" in gap.question
+    assert gap.reason == GapReason.UNGROUNDED and "Ulla Lindqvist" in gap.question
     assert all(c.grounded for i in brief.items for c in i.citations)
 
 
@@ -174,12 +174,12 @@ def test_item_ids_are_stable_across_runs(deal: Store) -> None:
 def test_real_but_unrelated_quote_is_replaced_by_the_supporting_line(hash_store: Store) -> None:
     hash_store.create_deal("acme", name="Acme Freight")
     ingest_bytes(hash_store, "acme", "call.vtt", CALL.encode(), max_bytes=10**7)
-    notes = "# Notes\n\nOur CFO Klaus Brandt approves anything above 50k.\n"
+    notes = "# Notes\n\nOur CFO Henrik Sorensen approves every purchase order.\n"
     ingest_bytes(hash_store, "acme", "notes.md", notes.encode(), max_bytes=10**7)
     replies: dict[str, object] = {c: {"items": []} for c in CATEGORIES}
     replies["stakeholders"] = {"items": [
-        {"field": "economic_buyer", "name": "Klaus Brandt", "title": "CFO",
-         "value": "Klaus Brandt approves the budget",
+        {"field": "economic_buyer", "name": "Henrik Sorensen", "title": "CFO",
+         "value": "Henrik Sorensen approves purchase orders",
          "quote": "I'm head of operations and honestly I'll drive this internally",
          "passage": "P1"}]}
     llm, _ = fake_llm([replies[c] for c in CATEGORIES])
@@ -188,5 +188,19 @@ def test_real_but_unrelated_quote_is_replaced_by_the_supporting_line(hash_store:
                         with_rules=False)
     [buyer] = brief.items_for("stakeholders.economic_buyer")
     c = buyer.citations[0]
-    assert c.source == "notes.md" and "Klaus Brandt approves" in c.quote
+    assert c.source == "notes.md" and "Henrik Sorensen approves" in c.quote
     assert c.claimed_quote and "head of operations" in c.claimed_quote
+
+
+def test_a_claim_copied_from_the_prompt_examples_is_dropped(deal: Store) -> None:
+    """The small model repeats few-shot examples as facts; they never reach the brief."""
+    replies: dict[str, object] = {c: {"items": []} for c in CATEGORIES}
+    replies["stakeholders"] = {"items": [
+        {"field": "economic_buyer", "name": "Klaus Brandt", "title": "CFO",
+         "value": "Dr. Klaus Brandt (CFO) signs anything above 50k",
+         "quote": "Our CFO, Dr. Klaus Brandt, has to sign anything above 50k", "passage": "P1"}]}
+    llm, _ = fake_llm([replies[c] for c in CATEGORIES])
+    brief = build_brief("acme", "Acme", documents=source_documents(deal, "acme"),
+                        retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=False)
+    assert brief.items_for("stakeholders.economic_buyer") == []
+    assert not any("Brandt" in g.question for g in brief.gaps)
