@@ -13,6 +13,7 @@ everyone sharing their email domain.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 
@@ -319,7 +320,7 @@ def resolve(name_or_alias: str, roster: list[Person]) -> Person | None:
     if not key:
         return None
     tokens = key.split()
-    tests = (
+    tests: tuple[Callable[[Person], bool], ...] = (
         lambda p: fold(p.name) == key,
         lambda p: key in {fold(a) for a in p.aliases},
         lambda p: _same_person(tokens, fold(p.name).split()),
