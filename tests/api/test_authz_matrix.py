@@ -9,6 +9,7 @@ accept too), so no route can be added without an authorization decision showing 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,7 +65,7 @@ def _job(world: World) -> dict[str, str]:
 
 def _doc(world: World) -> dict[str, str]:
     """A throwaway document, so allowed deletes have something to delete."""
-    name = f"note-{len(world.users)}-{id(object())}.txt"
+    name = f"note-{uuid.uuid4().hex}.txt"  # unique content: a duplicate would not be stored
     r = world.client.post(f"/api/deals/{world.deal_id}/documents",
                           files=[("files", (name, f"Throwaway note {name}.".encode(),
                                             "text/plain"))],
