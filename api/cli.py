@@ -166,31 +166,30 @@ def gaps(deal: str) -> None:
         render.print_gaps(console, load_brief(store, deal))
 
 
+def _review(deal: str, item_id: str, action: str, text: str | None = None) -> None:
+    with handled():
+        _, store = _store()
+        item = review_item(store, deal, item_id, action, _actor(), text)
+        shown = "" if action == "reject" else f": {item.shown_value}"
+        console.print(f"{item.status.value} {item.id}{shown}")
+
+
 @app.command()
 def confirm(deal: str, item_id: str) -> None:
     """Confirm an item of the brief."""
-    with handled():
-        _, store = _store()
-        item = review_item(store, deal, item_id, "confirm", _actor())
-        console.print(f"confirmed {item.id}: {item.shown_value}")
+    _review(deal, item_id, "confirm")
 
 
 @app.command()
 def correct(deal: str, item_id: str, text: str) -> None:
     """Correct an item of the brief."""
-    with handled():
-        _, store = _store()
-        item = review_item(store, deal, item_id, "correct", _actor(), text)
-        console.print(f"corrected {item.id}: {item.shown_value}")
+    _review(deal, item_id, "correct", text)
 
 
 @app.command()
 def reject(deal: str, item_id: str) -> None:
     """Reject an item of the brief (it is hidden from now on)."""
-    with handled():
-        _, store = _store()
-        item = review_item(store, deal, item_id, "reject", _actor())
-        console.print(f"rejected {item.id}")
+    _review(deal, item_id, "reject")
 
 
 @app.command()
