@@ -155,7 +155,7 @@ def brief(deal: str, backend: BackendOpt = "auto",
             output.write_text(text, encoding="utf-8")
             err.print(f"wrote {output}")
         else:
-            console.print(text, markup=False, highlight=False)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")  # raw: no wrapping
 
 
 @app.command()

@@ -107,3 +107,12 @@ def test_eval_writes_reports_and_compare_flags_a_regression(tmp_path: Path) -> N
     code, _ = run("eval", "compare", str(out_dir / "report.json"), str(out_dir / "report.json"),
                   "--fail-on-regression")
     assert code == 0
+
+
+def test_brief_json_on_stdout_is_valid_json_whatever_the_width() -> None:
+    assert run("demo", "--backend", "rules")[0] == 0
+    result = CliRunner().invoke(app, ["brief", "demo", "--backend", "rules", "--format", "json"],
+                                env={"COLUMNS": "40"})
+    assert result.exit_code == 0
+    body = result.stdout[result.stdout.index("{"):]
+    assert json.loads(body)["brief"]["deal_id"] == "demo"
