@@ -195,7 +195,3 @@ def _port_busy(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
-
-def require_local(settings: Settings) -> None:
-    if not model_path(settings).is_file():
-        raise BackendUnavailable("the local model is not installed: run `handoff model install`")

@@ -57,11 +57,14 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
     terms = expand_terms(query_terms(question))
     who = bool(_WHO.search(question))
     scored: list[tuple[float, int, Sentence]] = []
+    split: dict[str, list[Sentence]] = {}  # several passages often share one document
     for rank, p in enumerate(passages):
         doc = docs.get(p.source)
         if doc is None:
             continue
-        for s in sentences(doc):
+        if p.source not in split:
+            split[p.source] = sentences(doc)
+        for s in split[p.source]:
             if s.end <= p.start or s.start >= p.end or s.segment.hidden or \
                     s.segment.kind in (SegmentKind.QUOTED, SegmentKind.HEADER):
                 continue

@@ -195,15 +195,6 @@ class Store:
             s.delete(s.get(DocumentRow, document_id))
         self.vectors.delete_document(document_id)
 
-    def chunks(self, deal_id: str, chunk_ids: list[str]) -> dict[str, ChunkRow]:
-        """Chunk rows by id, restricted to one deal."""
-        if not chunk_ids:
-            return {}
-        with self.session() as s:
-            rows = s.scalars(select(ChunkRow).where(ChunkRow.id.in_(chunk_ids),
-                                                    ChunkRow.deal_id == deal_id)).all()
-            return {r.id: r for r in rows}
-
     def all_chunks(self, deal_id: str) -> list[ChunkRow]:
         with self.session() as s:
             return list(s.scalars(select(ChunkRow).where(ChunkRow.deal_id == deal_id)
