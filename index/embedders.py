@@ -75,6 +75,10 @@ class OpenAIEmbedder:
                     model=self.model, input=texts[i : i + self.batch_size]
                 )
             except Exception as exc:  # the SDK raises many types; one clear message for users
+                if getattr(exc, "status_code", None) in (401, 403):
+                    raise BackendUnavailable(
+                        "the embeddings endpoint refused the API key: check "
+                        "HANDOFF_OPENAI_API_KEY") from exc
                 raise BackendUnavailable(f"embeddings endpoint failed: {exc}") from exc
             rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         return _normalise(np.asarray(rows, dtype=np.float32))
