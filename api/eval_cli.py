@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -35,8 +36,11 @@ console = Console()
 
 
 def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type: ignore[no-untyped-def]
-               with_rules: bool = True, briefs_dir: Path | None = None):
-    """The eval's build step: isolated store, ingest, brief, answer the gold questions."""
+               with_rules: bool = True, briefs_dir: Path | None = None,
+               qa_backend: Backend | None = None):
+    """The eval's build step: isolated store, ingest, brief, answer the gold questions
+    (with ``qa_backend`` when given, else with the brief's backend)."""
+    answerer = qa_backend or backend
 
     def build(case: DealCase) -> DealRun:
         with tempfile.TemporaryDirectory(prefix=f"handoff-eval-{case.deal_id}-") as tmp:
@@ -51,7 +55,7 @@ def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type
                 console.print(f"[yellow]{case.deal_id}: {r.filename} rejected: {r.reason}")
             brief = make_brief(store, case.deal_id, backend, offering=case.offering,
                                with_rules=with_rules)
-            answers = {q.id: ask(store, case.deal_id, q.question, backend,
+            answers = {q.id: ask(store, case.deal_id, q.question, answerer,
                                  language=case.gold.language)
                        for q in case.gold.questions}
             texts = {d.doc.filename: d.doc.text for d in store.documents(case.deal_id)}
@@ -96,6 +100,9 @@ def eval_command(
     tolerance: Annotated[float, typer.Option(help="Allowed drop before a regression")] = 0.02,
     llm_only: Annotated[bool, typer.Option(
         "--llm-only", help="Model backends without the merged rules items")] = False,
+    qa_backend: Annotated[str | None, typer.Option(
+        "--qa-backend", help="Answer the gold questions with this backend instead "
+                             "(e.g. rules, to time a slow model's briefs alone)")] = None,
 ) -> None:
     """Score extraction on a labelled dataset (or compare two reports)."""
     with handled():
@@ -118,8 +125,11 @@ def eval_command(
             cases = [c for c in cases if c.deal_id in wanted]
         settings = get_settings()
         out_dir = out or Path("reports") / f"eval-{backend}"
-        with open_backend(settings, backend) as be:
-            console.print(f"backend: {be.name} ({be.reason}); {len(cases)} deals")
+        with ExitStack() as stack:
+            be = stack.enter_context(open_backend(settings, backend))
+            qa = stack.enter_context(open_backend(settings, qa_backend)) if qa_backend else None
+            console.print(f"backend: {be.name} ({be.reason}); {len(cases)} deals"
+                          + (f"; questions answered by {qa.name}" if qa else ""))
 
             def progress(p: DealProgress) -> None:
                 state = f"[red]error: {p.error}[/]" if p.error else "ok"
@@ -127,10 +137,11 @@ def eval_command(
 
             build = make_build(settings, be, make_embedder(settings),
                                with_rules=settings.llm_with_rules and not llm_only,
-                               briefs_dir=out_dir / "briefs")
+                               briefs_dir=out_dir / "briefs", qa_backend=qa)
             report = run_eval(cases, build,
                               out_dir=out_dir, backend_name=be.name, progress=progress,
-                              dataset=str(args[0]))
+                              dataset=str(args[0]),
+                              qa_backend=qa.name if qa else None)
         console.print(_summary_table(report["summary"]))
         console.print(f"reports: {out_dir}/report.json, report.md, report.html")
         if check_floors_path:

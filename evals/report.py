@@ -189,7 +189,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     """The report as Markdown: summary, per category, per deal, then every miss."""
     run = report["run"]
     out = [f"# Eval report: {run['dataset']} with {run['backend']}", "",
-           f"Run at {run.get('time', '')}.", "", "## Summary", ""]
+           f"Run at {run.get('time', '')}."
+           + (f" Questions answered by {run['qa_backend']}."
+              if run.get("qa_backend", run["backend"]) != run["backend"] else ""),
+           "", "## Summary", ""]
     out += _table(["metric", "value"],
                   [(k, format_metric(v, k)) for k, v in report["summary"].items()])
     out += ["## Per category", ""]

@@ -100,7 +100,7 @@ def _brief_meta(briefs: Sequence[HandoffBrief]) -> dict[str, Any]:
 
 def run_eval(cases: Sequence[DealCase], build: BuildFn, *, out_dir: Path | str,
              backend_name: str, progress: ProgressFn | None = None,
-             dataset: str | None = None) -> dict[str, Any]:
+             dataset: str | None = None, qa_backend: str | None = None) -> dict[str, Any]:
     """Build, score and report every deal of a dataset.
 
     Args:
@@ -110,6 +110,7 @@ def run_eval(cases: Sequence[DealCase], build: BuildFn, *, out_dir: Path | str,
         backend_name: The backend's name, recorded in the report.
         progress: Called after each deal with a :class:`DealProgress`.
         dataset: The dataset's name for the report; defaults to the deals' parent folder.
+        qa_backend: The backend that answered the questions, when not ``backend_name``.
 
     Returns:
         The report dict, as written to ``report.json``.
@@ -129,7 +130,8 @@ def run_eval(cases: Sequence[DealCase], build: BuildFn, *, out_dir: Path | str,
     warnings = list(dict.fromkeys(w for case in cases for w in case.warnings))
     meta = {"started_at": started_at, "finished_at": _now(),
             "wall_seconds": round(time.perf_counter() - started, 3),
-            **_brief_meta(briefs), "warnings": warnings}
+            **_brief_meta(briefs), "warnings": warnings,
+            "qa_backend": qa_backend or backend_name}
     report = build_report(scores, backend=backend_name,
                           dataset=dataset or _dataset_name(cases), run=meta)
     write_reports(report, out_dir, texts)

@@ -257,3 +257,20 @@ def test_wrong_key_is_one_clear_line(endpoint: FakeEndpoint, tmp_path: Path,
     result = CliRunner().invoke(cli, ["brief", "nordlicht", "--backend", "openai"])
     assert result.exit_code == 1
     assert "HANDOFF_OPENAI_API_KEY" in result.output and "Traceback" not in result.output
+
+
+def test_eval_can_answer_questions_with_another_backend(endpoint: FakeEndpoint,
+                                                        tmp_path: Path) -> None:
+    dataset = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev"
+    deal = sorted(p.name for p in dataset.iterdir() if p.is_dir())[0]
+    out = tmp_path / "report"
+    result = CliRunner().invoke(cli, ["eval", str(dataset), "--deals", deal, "--backend",
+                                      "openai", "--qa-backend", "rules", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "questions answered by rules" in result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["run"]["backend"] == "openai" and report["run"]["qa_backend"] == "rules"
+    assert report["questions"] and any(q["answered"] for q in report["questions"])
+    # the endpoint saw the seven extraction prompts (plus the 429 and the re-ask), no question
+    assert len(endpoint.requests) == 7 + 2
+    assert "Questions answered by rules" in (out / "report.md").read_text(encoding="utf-8")
