@@ -31,7 +31,7 @@ QUOTE_CHARS = 220
 
 _REASONS = {GapReason.MISSING: "gap_missing", GapReason.VERBAL_ONLY: "gap_verbal_only",
             GapReason.LOW_CONFIDENCE: "gap_low_confidence",
-            GapReason.UNGROUNDED: "gap_ungrounded"}
+            GapReason.UNGROUNDED: "gap_ungrounded", GapReason.UNRESOLVED: "gap_unresolved"}
 
 
 @dataclass

@@ -16,6 +16,7 @@ _REASON_TERMS = {
     GapReason.VERBAL_ONLY: "gap_verbal_only",
     GapReason.LOW_CONFIDENCE: "gap_low_confidence",
     GapReason.UNGROUNDED: "gap_ungrounded",
+    GapReason.UNRESOLVED: "gap_unresolved",
 }
 
 

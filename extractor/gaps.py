@@ -2,7 +2,8 @@
 
 A gap is a required key (handoff-spec section 3) with no grounded item, or an item too weak to
 rely on: a promise that was only made aloud on a call and not confirmed in writing, or a claim
-the model made that no source passage supports.
+the model made that no source passage supports. A required key whose only sources say it is
+not known yet ("Go-live: no date") is a gap too, and its question quotes that source.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def _questions() -> dict[str, dict[str, str]]:
     return prompts.load_yaml("gap_questions")[1]  # type: ignore[no-any-return]
 
 
+def _quoted(item: Item) -> str:
+    src = next(c for c in item.citations if c.grounded)
+    where = f"{src.source} {src.locator or ''}".strip()
+    return f"\"{' '.join(src.quote.split())}\", {where}"
+
+
 def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en",
               answered_keys: set[str] | None = None) -> list[Gap]:
     """Gaps for missing required keys, verbal-only promises and unverifiable claims."""
@@ -34,7 +41,11 @@ def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en"
     questions = _questions()
     answered = answered_keys or set()
     live = [i for i in items if i.status != ItemStatus.REJECTED]
-    covered = {i.key for i in live if i.grounded} | answered
+    covered = {i.key for i in live if i.grounded and not i.unresolved} | answered
+    said_unknown: dict[str, list[Item]] = {}
+    for item in live:
+        if item.unresolved and item.grounded:
+            said_unknown.setdefault(item.key, []).append(item)
     gaps: list[Gap] = []
     claims: dict[str, Item] = {}
     for claim in unverified:
@@ -43,7 +54,14 @@ def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en"
         if key in covered:
             continue
         unsupported = claims.get(key)
-        if unsupported is not None:
+        if key in said_unknown:
+            found = said_unknown[key]
+            evidence = "; ".join(_quoted(i) for i in found[:2])
+            q = questions["unresolved"][lang].format(evidence=evidence,
+                                                     question=questions[key][lang])
+            gaps.append(Gap(id=gap_id(key, GapReason.UNRESOLVED, found[0].id), key=key,
+                            reason=GapReason.UNRESOLVED, question=q, item_id=found[0].id))
+        elif unsupported is not None:
             q = questions["ungrounded"][lang].format(value=unsupported.value, label=key)
             gaps.append(Gap(id=gap_id(key, GapReason.UNGROUNDED), key=key,
                             reason=GapReason.UNGROUNDED, question=q))

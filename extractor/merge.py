@@ -15,7 +15,8 @@ from rapidfuzz import fuzz
 from extractor.grounding import normalize
 from extractor.guard import looks_like_injection
 from extractor.roster import Person, build_roster, resolve
-from handoff.domain import Citation, Item, ParsedDocument, SourceKind
+from extractor.rules.lexicon import guard
+from handoff.domain import REQUIRED_KEYS, Citation, Item, ParsedDocument, SourceKind
 
 SAME_VALUE = 85.0
 
@@ -103,6 +104,22 @@ def _merge_into(keep: Item, other: Item) -> None:
         keep.origin = "+".join(sorted(filter(None, {*keep.origin.split("+"), other.origin})))
 
 
+
+
+def mark_unresolved(item: Item) -> None:
+    """An item whose every source says the fact is not known or decided yet ("Go-live: no
+    date", "I don't know who will sign") is evidence of a gap, not of the fact. Risks and
+    commitments are left alone: uncertainty is their content ("not sure the drivers will use
+    it"), and declined promises are filtered where they are extracted. Only the checklist's
+    required keys are judged: an open question or a timeline risk *is* about what is open.
+    A stakeholder with a name is a known person whatever else the sentence says."""
+    if (item.key not in REQUIRED_KEYS or item.category in ("risks", "commitments")
+            or item.attributes.get("name")):
+        return
+    quotes = [c.quote for c in item.citations if c.grounded]
+    item.unresolved = bool(quotes) and all(guard("unknown").search(q) for q in quotes)
+
+
 def finalize_items(items: list[Item], docs: list[ParsedDocument]) -> list[Item]:
     """Resolve, mark and merge; the order of first appearance is kept."""
     kinds = _kind_of(docs)
@@ -124,6 +141,7 @@ def finalize_items(items: list[Item], docs: list[ParsedDocument]) -> list[Item]:
     for item in out:
         item.verbal = False
         mark_verbal(item, kinds)
+        mark_unresolved(item)
         if item.category == "stakeholders":
             roles: list[Any] = item.attributes.setdefault("roles", [])
             if item.field not in roles:

@@ -201,6 +201,7 @@ class Item(BaseModel):
     confidence: float = 0.5
     status: ItemStatus = ItemStatus.EXTRACTED
     verbal: bool = False
+    unresolved: bool = False  # its source says the fact is not known or decided yet
     corrected_value: str | None = None
     origin: str = ""  # who found it: "model", "rules", "model+rules", or "rep"
 
@@ -226,6 +227,7 @@ class GapReason(StrEnum):
     VERBAL_ONLY = "verbal_only"    # rests only on an unconfirmed verbal promise
     LOW_CONFIDENCE = "low_confidence"
     UNGROUNDED = "ungrounded"      # the model said something but no quote could be found
+    UNRESOLVED = "unresolved"      # a source says it is not known or decided yet
 
 
 class GapStatus(StrEnum):
@@ -297,7 +299,8 @@ class HandoffBrief(BaseModel):
 
 def completeness(items: list[Item], confirmed_keys: set[str] | None = None) -> float:
     """Share of REQUIRED_KEYS with a grounded, non-rejected item or a rep confirmation."""
-    covered = {i.key for i in items if i.status != ItemStatus.REJECTED and i.grounded}
+    covered = {i.key for i in items
+               if i.status != ItemStatus.REJECTED and i.grounded and not i.unresolved}
     covered |= confirmed_keys or set()
     return round(sum(1 for k in REQUIRED_KEYS if k in covered) / len(REQUIRED_KEYS), 4)
 

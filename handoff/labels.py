@@ -155,6 +155,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "gap_verbal_only": ("only a verbal promise", "nur mündlich zugesagt"),
     "gap_low_confidence": ("uncertain", "unsicher"),
     "gap_ungrounded": ("no source found", "keine Quelle gefunden"),
+    "gap_unresolved": ("still open per the sources", "laut Quellen noch offen"),
     "page": ("Page", "Seite"),
     "doc_subject": ("Sales-to-CS handoff", "Sales-to-CS-Übergabe"),
     "topic_date": ("date", "Termin"),

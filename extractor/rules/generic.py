@@ -10,10 +10,10 @@ are kept, since a brief a CSM reads must not drown in near-duplicates.
 
 from __future__ import annotations
 
-from handoff.domain import Item, SegmentKind
+from handoff.domain import REQUIRED_KEYS, Item, SegmentKind
 
 from .context import Context, Unit
-from .lexicon import FieldSpec, field_specs, systems_regex
+from .lexicon import FieldSpec, field_specs, guard, systems_regex
 
 _WRITTEN = (SegmentKind.NOTE, SegmentKind.PARAGRAPH, SegmentKind.TABLE_ROW)
 _CATEGORY_WORDS = {"API", "REST", "SFTP", "CRM", "ERP", "WMS", "TMS", "HRIS", "MES", "POS",
@@ -91,11 +91,34 @@ def systems_overview(ctx: Context) -> list[Item]:
                      attributes={"systems": list(first)}, extra=units[1:8])]
 
 
+def stated_open(ctx: Context, spec: FieldSpec) -> Unit | None:
+    """For a required key nothing states: the line that says it is not known yet ("Go-live:
+    no date yet", "Security never came up"), so the rep's question can quote it. The key's
+    value and exclusion conditions are waived, since such a line has no value to give."""
+    unknown = guard("unknown")
+    best: tuple[float, Unit] | None = None
+    for unit in ctx.units:
+        text = unit.text
+        labelled = spec.labels is not None and spec.labels.search(text) is not None
+        cues = sum(1 for c in spec.cues for _ in c.finditer(text))
+        if not (labelled or cues) or not unknown.search(text) or ctx.is_question(unit):
+            continue
+        points = (3.0 if labelled else 0.0) + cues
+        if best is None or points > best[0]:
+            best = (points, unit)
+    return best[1] if best else None
+
+
 def extract_generic(ctx: Context) -> list[Item]:
     """Items for every cue-driven key of the YAML lexicons."""
     items: list[Item] = []
     for spec in field_specs():
-        for unit in pick(ctx, spec):
+        picked = pick(ctx, spec)
+        if not picked and spec.key in REQUIRED_KEYS and not spec.key.startswith("risks."):
+            open_line = stated_open(ctx, spec)
+            if open_line is not None:
+                items.append(ctx.item(spec.key, open_line, confidence=0.3))
+        for unit in picked:
             attrs: dict[str, object] = {}
             if spec.key.startswith("risks.") and unit.speaker is not None:
                 attrs["raised_by"] = unit.speaker.name
