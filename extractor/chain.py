@@ -28,6 +28,7 @@ from extractor.grounding import SourceIndex, normalize
 from extractor.language import detect_language
 from extractor.llm import StructuredLLM
 from extractor.merge import finalize_items
+from extractor.quotes import promote_orphan_quotes
 from extractor.sentences import Sentence
 from extractor.support import (
     best_support,
@@ -213,6 +214,7 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
         progress: Called with (category, message) as the chain advances.
     """
     say = progress or (lambda _c, _m: None)
+    documents = promote_orphan_quotes(documents)
     meta = BriefMetadata(backend=backend or (llm.backend if llm else "rules"),
                          model=llm.model if llm else None,
                          sources=[d.filename for d in documents])

@@ -43,14 +43,16 @@ def _topic(text: str) -> set[str]:
 
 def _kinds(unit: Unit) -> list[str]:
     """The kinds of a promise: its first matching kind; a line with a user count is scope,
-    and also commercial when it carries a price ("310 users | USD 226,800 per year")."""
+    and also commercial when it carries a price or a discount ("310 users | USD 226,800 per
+    year", "12% off list on all 82 seats")."""
     seats = any(v.kind == "count" and v.unit in ("users", "seats", "licenses")
                 for v in unit.values)
     kind = next((k for k, rx in commitment_cues()["kinds"].items() if rx.search(unit.text)),
                 None)
     if not seats:
         return [kind] if kind else []
-    priced = any(v.kind == "money" for v in unit.values)
+    priced = any(v.kind == "money" for v in unit.values) or (
+        kind == "commercial" and any(v.kind == "percent" for v in unit.values))
     return ["scope", "commercial"] if priced else ["scope"]
 
 
@@ -148,10 +150,15 @@ def _promise(ctx: Context, unit: Unit) -> bool:
 
 
 def _table_price(unit: Unit) -> bool:
-    """A price line of an order form or proposal ("Annual subscription fee: EUR 186,000")."""
-    return (unit.doc.kind == SourceKind.DOCUMENT and unit.side == "vendor"
-            and any(v.kind == "money" for v in unit.values)
-            and commitment_cues()["kinds"]["commercial"].search(unit.text) is not None)
+    """A price line of an order form or proposal ("Annual subscription fee: EUR 186,000"), or
+    terms the vendor's rep puts in writing ("Discount: 12% off list on a 3-year term")."""
+    commercial = commitment_cues()["kinds"]["commercial"].search(unit.text) is not None
+    if not commercial or unit.side != "vendor":
+        return False
+    if unit.doc.kind == SourceKind.DOCUMENT:
+        return any(v.kind == "money" for v in unit.values)
+    return (unit.segment_kind == SegmentKind.MESSAGE
+            and any(v.kind in ("money", "percent") for v in unit.values))
 
 
 def _commitments(ctx: Context, unit: Unit) -> list[Item]:

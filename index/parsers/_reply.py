@@ -144,6 +144,11 @@ def _signature_start(plain: list[str], quoted: list[bool]) -> int | None:
     return _contact_block(plain, own)
 
 
+def signature_line(lines: list[str]) -> int | None:
+    """Index of the first signature line of one message's lines (no quoted lines), if any."""
+    return _signature_start(lines, [False] * len(lines))
+
+
 def _signature_follows(plain: list[str], quoted: list[bool], start: int, end: int) -> bool:
     """After a closing line come only a few short lines (a name, a title, contact details)."""
     after = [plain[i].strip() for i in range(start + 1, end) if not quoted[i] and plain[i].strip()]
