@@ -140,8 +140,10 @@ MENTION_PATTERNS = [
                rf"(?:(?i:now|jetzt|neu|our|unser(?:e|er)?|the|der|die|seit\s+\w+)\s+)*"
                rf"(?P<title>{TITLE})"),
     # "unser Geschäftsführer, Herr Brünjes", "our CFO Ruth Abernathy"
-    re.compile(rf"(?i:our|unser(?:e|er)?|the|die|der)\s+(?P<title>{TITLE}),?\s+"
-               rf"(?P<name>{NAME})"),
+    # "der kaufmännische Geschäftsführer, der Herr Dr. Sennewald"
+    re.compile(rf"(?i:our|unser(?:e|er)?|the|die|der)\s+(?:[a-zäöüß]+(?:e|en|er)\s+)?"
+               rf"(?P<title>{TITLE}),?\s+(?:(?i:der|die|the)\s+)?"
+               rf"(?P<name>(?:(?:Herr|Frau|Mr\.?|Mrs\.?|Ms\.?|Dr\.|Prof\.)\s+)*{NAME})"),
 ]
 _DEPARTMENT = (r"(?:(?i:the|our|die|den|das|unsere?)\s+)?(?P<dept>[\w&/-]+(?:[ \t]+[\w&/-]+){0,5}?)"
                r"(?=\s*(?:[,.;:!?)]|$|\s(?:at|for|in|bei|für|seit|since|also|and\s+I|und\s+ich)\b))")

@@ -20,7 +20,7 @@ from extractor.sentences import Sentence
 from handoff.domain import Item
 
 from .context import Context, Unit
-from .lexicon import stakeholder_cues
+from .lexicon import guard, stakeholder_cues
 
 ROLE_ORDER = ("executive_sponsor", "economic_buyer", "champion", "technical_evaluator",
               "blocker", "influencer", "end_user")
@@ -45,19 +45,48 @@ def _holder(ctx: Context, unit: Unit, at: int) -> Person | None:
     for m in re.finditer(NAME, text):
         person = resolve(clean_name(m.group(0)), ctx.roster)
         dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
-        if person is not None and abs(dist) <= 80:
+        # up to 80 characters either side ("Unterschreiben muss das am Ende der kaufmännische
+        # Geschäftsführer, der Herr Dr. Sennewald"); a name after the cue ranks lower and
+        # must be in the cue's own sentence
+        after = m.end() > at
+        if after and _SENTENCE_END.search(text[at:m.start()]):
+            continue
+        if person is not None and abs(dist) <= (120 if after else 80):
             candidates.append((abs(dist), person))
     if unit.speaker is not None:
         for m in _FIRST_PERSON.finditer(text):
             dist = at - m.end() if m.end() <= at else int((m.start() - at) * 1.5)
             if abs(dist) <= 30:
                 candidates.append((abs(dist), unit.speaker))
+    if not candidates and _THIRD_PERSON.search(text[max(0, at - 16):at + 5]):
+        return _previous_person(ctx, unit)
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
 
+def _previous_person(ctx: Context, unit: Unit) -> Person | None:
+    """Who "he"/"she" at the start of a unit is: the last person named just before it in the
+    same passage ("Alistair Ferguson, our COO. He signs.")."""
+    seg = unit.sentences[0].segment
+    before = unit.doc.text[max(seg.start, unit.start - 200):unit.start]
+    for m in reversed(list(re.finditer(NAME, before))):
+        person = resolve(clean_name(m.group(0)), ctx.roster)
+        if person is not None:
+            return person
+    return None
+
+
+_SENTENCE_END = re.compile(r"(?<!\bDr)(?<!\bProf)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)[.!?:]\s")
+_THIRD_PERSON = re.compile(r"\b(?:he|she|er|sie)\b", re.IGNORECASE)
+
+
 def _negated(text: str, m: re.Match[str]) -> bool:
-    """ "no exec sponsor", "Sponsor: keiner", "don't mistake me for the sponsor"."""
-    return _NEGATION.search(text[max(0, m.start() - 30):m.end() + 14]) is not None
+    """ "no exec sponsor", "Sponsor: keiner", "don't mistake me for the sponsor", and roles
+    said to be unknown yet ("signatory still TBD", "I don't know who will sign")."""
+    # after the cue, only its own clause: "He signs, but he's not going to cheerlead it"
+    tail = re.split(r"[,;.]|\b(?:but|aber)\b", text[m.end():m.end() + 14])[0]
+    if _NEGATION.search(text[max(0, m.start() - 30):m.end()] + tail) is not None:
+        return True
+    return guard("unknown").search(text[max(0, m.start() - 40):m.end() + 30]) is not None
 
 
 def _eligible(person: Person, cued: bool) -> bool:
@@ -162,8 +191,21 @@ def _most_active_speaker(ctx: Context, found: _Roles) -> None:
               else first_turn)
 
 
-def _item(ctx: Context, person: Person, roles: dict[str, list[Unit]]) -> Item | None:
+def _items(ctx: Context, person: Person, roles: dict[str, list[Unit]]) -> list[Item]:
+    """One item per role the person holds (the brief lists people under each role), each
+    citing that role's evidence first; every item names all of the person's roles."""
     ordered = [r for r in ROLE_ORDER if r in roles]
+    out = []
+    for role in ordered:
+        first = [role] + [r for r in ordered if r != role]
+        item = _item(ctx, person, roles, first)
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def _item(ctx: Context, person: Person, roles: dict[str, list[Unit]],
+          ordered: list[str]) -> Item | None:
     evidence = [u for r in ordered for u in roles[r]]
     if person.title_at is not None:
         evidence.append(_unit_for(ctx, person.title_at))
@@ -173,9 +215,10 @@ def _item(ctx: Context, person: Person, roles: dict[str, list[Unit]]) -> Item | 
             unique.append(unit)
     if not unique:
         return None
-    labels = ", ".join(r.replace("_", " ") for r in ordered)
+    labels = ", ".join(r.replace("_", " ") for r in sorted(ordered, key=ROLE_ORDER.index))
     title = f", {person.title}" if person.title else ""
-    attrs = {"name": person.name, "title": person.title or "", "roles": ordered,
+    attrs = {"name": person.name, "title": person.title or "",
+             "roles": sorted(ordered, key=ROLE_ORDER.index),
              "titles": [t for t in person.titles if t != person.title],
              "organisation": person.organisation or "", "email": person.email or ""}
     item = ctx.item(f"stakeholders.{ordered[0]}", unique[0], value=f"{person.name}{title} — "
@@ -199,10 +242,10 @@ def _user_groups(ctx: Context, found: _Roles) -> list[Item]:
 
 
 def extract_stakeholders(ctx: Context) -> list[Item]:
-    """One item per customer stakeholder, listing all of their roles."""
+    """Items for the customer's stakeholders: one per person and role."""
     found = _Roles()
     _from_cues(ctx, found)
     _from_titles(ctx, found)
     _most_active_speaker(ctx, found)
-    items = [_item(ctx, found.people[k], roles) for k, roles in found.roles.items()]
-    return [i for i in items if i is not None] + _user_groups(ctx, found)
+    items = [i for k, roles in found.roles.items() for i in _items(ctx, found.people[k], roles)]
+    return items + _user_groups(ctx, found)
