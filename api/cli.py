@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from api import render
 from api.eval_cli import eval_command
@@ -133,10 +134,13 @@ def _run_brief(store: Store, settings: Settings, deal: str, backend: str,
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=err, transient=True) as bar:
             task = bar.add_task("extracting", total=None)
-            return make_brief(store, deal, be, offering=load_offering(offering),
-                              with_rules=settings.llm_with_rules,
-                              progress=lambda c, m: bar.update(task,
-                                                               description=f"{c}: {m}"))
+            result = make_brief(store, deal, be, offering=load_offering(offering),
+                                with_rules=settings.llm_with_rules,
+                                progress=lambda c, m: bar.update(task,
+                                                                 description=f"{c}: {m}"))
+    for warning in result.metadata.warnings:
+        err.print(Text.assemble(("warning: ", "yellow"), warning))  # no markup from errors
+    return result
 
 
 @app.command()

@@ -67,8 +67,8 @@ def open_backend(settings: Settings, requested: str | None = None) -> Backend:
         return Backend("openai", llm, reason)
     server = local_model.LocalServer(settings)
     base_url = server.start()
-    chat = make_chat_openai(base_url, "local", local_model.MODEL_ID,
-                            max(settings.request_timeout, 300.0))
+    chat = make_chat_openai(base_url, "local", local_model.MODEL_ID, settings.local_timeout)
     llm = ChatModelLLM(chat, backend="local", model=local_model.MODEL_ID, mode="json_object",
-                       max_retries=settings.max_retries, schema_grammar=False)
+                       max_retries=settings.max_retries, schema_grammar=False,
+                       retry_timeouts=False)
     return Backend("local", llm, reason, _server=server)

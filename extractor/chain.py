@@ -48,7 +48,7 @@ from handoff.domain import (
     ParsedDocument,
     completeness,
 )
-from handoff.errors import ExtractionError
+from handoff.errors import BackendUnavailable, ExtractionError
 from index.search import Passage
 
 Progress = Callable[[str, str], None]  # (category, message)
@@ -235,15 +235,27 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
         if retriever is None:
             raise ExtractionError("a model backend needs a retriever for the deal's passages")
         pool = citable_sentences(documents)
+        failures: list[Exception] = []
         for category in CATEGORIES:
             t0 = time.monotonic()
             say(category, "retrieving")
             passages = retrieve_for(category, retriever)
             say(category, f"asking {llm.model} ({len(passages)} passages)")
-            good, bad = _llm_items(category, passages, llm, sources, pool, meta)
+            try:
+                good, bad = _llm_items(category, passages, llm, sources, pool, meta)
+            except (ExtractionError, BackendUnavailable) as exc:
+                # one slow or garbled answer must not cost the whole brief: the category keeps
+                # its rules items and the brief says what is missing
+                failures.append(exc)
+                meta.warnings.append(f"{category}: the model failed ({exc}); "
+                                     + ("rules items only" if with_rules else "no items"))
+                say(category, f"model failed: {exc}")
+                good, bad = [], []
             items.extend(good)
             unverified.extend(bad)
             meta.timings[category] = round(time.monotonic() - t0, 3)
+        if len(failures) == len(CATEGORIES):
+            raise failures[-1]  # the endpoint is down or unusable: say so, do not fake a brief
     say("all", "merging, gaps and conflicts")
     items = finalize_items(items, documents)
     for it in items:

@@ -25,7 +25,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     retry,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
 )
@@ -98,7 +98,7 @@ class ChatModelLLM:
 
     def __init__(self, chat: Any, *, backend: str, model: str, mode: Mode = "json_object",
                  max_retries: int = 3, reasks: int = 1, temperature: float = 0.0,
-                 schema_grammar: bool = True) -> None:
+                 schema_grammar: bool = True, retry_timeouts: bool = True) -> None:
         self.chat = chat
         self.backend = backend
         self.model = model
@@ -110,10 +110,17 @@ class ChatModelLLM:
         # 1.5B model, that grammar made it answer {"items": []} where plain JSON mode listed
         # the items, so the local backend validates in code instead (and re-asks).
         self.schema_grammar = schema_grammar
+        # a local server keeps working on a request whose client timed out, so re-sending it
+        # only queues a second copy behind the first
+        self.retry_timeouts = retry_timeouts
 
     def _invoke(self, messages: list[tuple[str, str]], output: type[BaseModel],
                 max_tokens: int) -> Any:
-        @retry(retry=retry_if_exception_type(_TRANSIENT), reraise=True,
+        def transient(exc: BaseException) -> bool:  # APITimeoutError is an APIConnectionError
+            timeout = isinstance(exc, openai.APITimeoutError)
+            return isinstance(exc, _TRANSIENT) and (self.retry_timeouts or not timeout)
+
+        @retry(retry=retry_if_exception(transient), reraise=True,
                stop=stop_after_attempt(self.max_retries + 1),
                wait=wait_exponential(multiplier=1, min=1, max=20))
         def go() -> Any:

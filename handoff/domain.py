@@ -278,6 +278,7 @@ class BriefMetadata(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     created_at: datetime = Field(default_factory=utcnow)
     sources: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)  # e.g. a category the model failed
 
 
 class HandoffBrief(BaseModel):

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     local_port: int = 8765
     local_threads: int = 2
     local_ctx: int = 8192
+    # a CPU-bound local model can take minutes per answer on a busy machine; a timed-out
+    # request is not retried (the server would still be busy with the abandoned one)
+    local_timeout: float = 1800.0
 
     # web app
     secret_key: SecretStr | None = None

@@ -204,3 +204,32 @@ def test_a_claim_copied_from_the_prompt_examples_is_dropped(deal: Store) -> None
                         retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=False)
     assert brief.items_for("stakeholders.economic_buyer") == []
     assert not any("Brandt" in g.question for g in brief.gaps)
+
+
+def _timeout() -> Exception:
+    import httpx
+    import openai
+
+    return openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1/v1/x"))
+
+
+def test_a_category_the_model_fails_keeps_the_others_and_says_so(deal: Store) -> None:
+    replies = _replies()
+    # a local server's timeout is not retried: it would still be busy with the first request
+    first, *rest = CATEGORIES
+    llm, chat = fake_llm([_timeout()] + [replies[c] for c in rest], retry_timeouts=False)
+    brief = build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
+                        retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
+    assert len(chat.calls) == len(CATEGORIES)
+    (warning,) = brief.metadata.warnings
+    assert warning.startswith(f"{first}:") and "rules items only" in warning
+    assert any(i.key == "goals.primary_goal" and "model" in i.origin for i in brief.items)
+
+
+def test_a_model_that_fails_every_category_is_an_error_not_a_brief(deal: Store) -> None:
+    from handoff.errors import BackendUnavailable
+
+    llm, _ = fake_llm([_timeout() for _ in range(3 * len(CATEGORIES))], max_retries=2)
+    with pytest.raises(BackendUnavailable):
+        build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
+                    retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)

@@ -86,3 +86,14 @@ def test_mode_per_endpoint() -> None:
 
 def test_fenced_json_is_accepted() -> None:
     assert parse_json('```json\n{"items": []}\n```') == {"items": []}
+
+
+def test_timeouts_are_retried_except_against_a_busy_local_server() -> None:
+    req = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    llm, chat = fake_llm([openai.APITimeoutError(request=req), GOOD])
+    out, _ = llm.complete([("user", "x")], Extraction)
+    assert out.items and len(chat.calls) == 2
+    local, chat = fake_llm([openai.APITimeoutError(request=req), GOOD], retry_timeouts=False)
+    with pytest.raises(BackendUnavailable):
+        local.complete([("user", "x")], Extraction)
+    assert len(chat.calls) == 1
