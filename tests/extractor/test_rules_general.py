@@ -1,0 +1,25 @@
+"""Rules on wording and sectors the dev set does not use (written after a blind holdout)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.chain import build_brief
+from index.parsers import parse_bytes
+
+
+def _items(text: str, key: str) -> list[str]:
+    call = ("WEBVTT\n\n00:00:05.000 --> 00:00:14.000\n<v Dana Ruiz>" + text + "\n")
+    brief = build_brief("d", "Deal", documents=[parse_bytes(call.encode(), "call.vtt")],
+                        retriever=None, llm=None)
+    return [i.value for i in brief.items if i.key == key]
+
+
+@pytest.mark.parametrize("said", [
+    "We're a regional public university, about nineteen thousand students across two campuses.",
+    "Wir sind ein klassisches Stadtwerk, also Strom, Gas, Wasser und Fernwärme.",
+    "We are a mutual insurer for farms and rural homes, about sixty thousand members.",
+    "We're a municipal council serving about 200,000 residents.",
+])
+def test_industry_outside_the_dev_sectors_is_found(said: str) -> None:
+    assert _items(said, "account.industry") == [said]
