@@ -23,3 +23,20 @@ def _items(text: str, key: str) -> list[str]:
 ])
 def test_industry_outside_the_dev_sectors_is_found(said: str) -> None:
     assert _items(said, "account.industry") == [said]
+
+
+@pytest.mark.parametrize("said", [
+    "What I really need is for customers to stop chasing us for status updates.",
+    "Was wir eigentlich brauchen, ist, dass keine Anfrage mehr im Postfach verschwindet.",
+])
+def test_goal_said_as_a_need_is_the_primary_goal(said: str) -> None:
+    assert _items(said, "goals.primary_goal") == [said]
+
+
+@pytest.mark.parametrize("said", [
+    "That's probably a deal-breaker if it's no, because the phones are half the problem.",
+    "I don't love another vendor holding our claims data outside the UK.",
+    "Ehrlich gesagt habe ich Bauchschmerzen, wenn die Daten in die USA gehen.",
+])
+def test_objection_in_plain_words_is_an_objection(said: str) -> None:
+    assert _items(said, "risks.objection") == [said]
