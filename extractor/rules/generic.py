@@ -10,7 +10,7 @@ are kept, since a brief a CSM reads must not drown in near-duplicates.
 
 from __future__ import annotations
 
-from handoff.domain import REQUIRED_KEYS, Item, SegmentKind
+from handoff.domain import REQUIRED_KEYS, Item, SegmentKind, SourceKind
 
 from .context import Context, Unit
 from .lexicon import FieldSpec, field_specs, guard, systems_regex
@@ -36,8 +36,9 @@ def score(ctx: Context, spec: FieldSpec, unit: Unit) -> float:
         return 0.0
     if spec.exclude is not None and spec.exclude.search(text):
         return 0.0
-    if spec.speaker == "customer" and unit.side == "vendor" and unit.segment_kind in (
-            SegmentKind.TURN, SegmentKind.MESSAGE):
+    if spec.speaker == "customer" and unit.side == "vendor" and (
+            unit.segment_kind in (SegmentKind.TURN, SegmentKind.MESSAGE)
+            or unit.doc.kind == SourceKind.DOCUMENT):  # the vendor's order form or proposal
         return 0.0
     if not spec.questions and ctx.is_question(unit):
         return 0.0

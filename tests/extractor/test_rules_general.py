@@ -40,3 +40,23 @@ def test_goal_said_as_a_need_is_the_primary_goal(said: str) -> None:
 ])
 def test_objection_in_plain_words_is_an_objection(said: str) -> None:
     assert _items(said, "risks.objection") == [said]
+
+
+def test_the_vendors_order_form_states_no_customer_goals() -> None:
+    import io
+
+    import docx
+
+    order = docx.Document()
+    order.add_heading("Auftragsbestätigung AB-2026-0147", level=1)
+    order.add_paragraph("Pos. 5 Support: Standard-Support, Reaktionszeit 8 Stunden, "
+                        "Verfügbarkeit 99,5 %.")
+    buf = io.BytesIO()
+    order.save(buf)
+    call = ("WEBVTT\n\n00:00:05.000 --> 00:00:14.000\n<v Dana Ruiz>Wir wollen die Antwortzeit "
+            "auf unter 24 Stunden senken.\n")
+    docs = [parse_bytes(buf.getvalue(), "Auftragsbestaetigung_AB-2026-0147.docx"),
+            parse_bytes(call.encode(), "call.vtt")]
+    brief = build_brief("d", "Deal", documents=docs, retriever=None, llm=None)
+    metrics = [i for i in brief.items if i.category == "goals"]
+    assert metrics and all(c.source == "call.vtt" for i in metrics for c in i.citations)
