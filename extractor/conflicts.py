@@ -93,6 +93,8 @@ class _Claim:
             return f"{round(v.days / 7, 1)}w"
         if v.kind == "date":
             return v.iso or str(v.value)
+        if v.kind == "count":  # "sixty licenses" and "sixty seats" agree
+            return f"{v.value}users"
         return f"{v.value}{v.unit}"
 
 
@@ -201,7 +203,14 @@ def _day_precise(v: Value) -> bool:
 
 
 def _compatible(a: _Claim, b: _Claim) -> bool:
-    """Values that can both be true: a month and a day in it, a quarter and a month in it."""
+    """Values that can both be true: a month and a day in it, a quarter and a month in it; and
+    amounts too far apart to be two statements of one price (a per-seat price, a services
+    fee and a budget ceiling are three prices, not a disagreement)."""
+    if a.value.kind == "money" and b.value.kind == "money":
+        x, y = a.value.value, b.value.value
+        if a.value.unit != b.value.unit or not isinstance(x, float) or not isinstance(y, float):
+            return True
+        return max(x, y) >= 2 * min(x, y)
     if a.value.kind != "date" or b.value.kind != "date":
         return False
     ma, mb = _months(a.value), _months(b.value)

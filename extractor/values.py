@@ -171,7 +171,8 @@ _DUR_UNITS = {
 _DUR_UNIT_RE = "|".join(f"(?P<{k}>{v})" for k, v in _DUR_UNITS.items())
 _DURATION = re.compile(
     rf"(?:(?P<n1>{NUMBER}|an?|eine[nmr]?|half\s+an?){_RANGE})?"
-    rf"(?P<n2>{NUMBER}|an?|eine[nmr]?|half\s+an?)[\s-]*(?:{_DUR_UNIT_RE})\b",
+    # no space only after a digit ("48h"): "ah" is a filler, not "a h(our)"
+    rf"(?P<n2>{NUMBER}|an?|eine[nmr]?|half\s+an?)(?:[\s-]+|(?<=\d))(?:{_DUR_UNIT_RE})\b",
     re.IGNORECASE,
 )
 _CURRENCY = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD",
@@ -200,7 +201,9 @@ _COUNT_NOUNS = {
 }
 _COUNT_RE = "|".join(f"(?P<{k}>{v})" for k, v in _COUNT_NOUNS.items())
 _COUNT = re.compile(
-    rf"(?P<n>{_DIGITS}|\b(?:{_EN_SEQ}|{_DE_WORD})\b)\+?\s+(?:[A-Za-zäöüÄÖÜß-]+\s+)?"
+    # one word may sit between ("60 named users"), but not "per" ("£80.96 per seat" is a price)
+    rf"(?P<n>{_DIGITS}|\b(?:{_EN_SEQ}|{_DE_WORD})\b)\+?\s+"
+    rf"(?:(?!(?i:per|pro|je|each|a|an)\s)[A-Za-zäöüÄÖÜß-]+\s+)?"
     rf"(?:{_COUNT_RE})\b|\b(?:{_COUNT_RE.replace('?P<', '?P<r_')})\s*[:=]\s*(?P<rn>{_DIGITS})",
     re.IGNORECASE,
 )

@@ -126,3 +126,34 @@ def test_german_brief_gets_german_conflict_descriptions() -> None:
     kinds = {c.kind: c.description for c in found}
     assert kinds[ConflictKind.SOURCES_DISAGREE].startswith("Quellen widersprechen sich")
     assert any("Standard-Implementierung dauert 8-10 Wochen" in c.description for c in found)
+
+
+def test_one_seat_count_in_two_words_is_no_conflict_but_another_count_is() -> None:
+    a = _doc("call.vtt", ["We need sixty licenses for the three offices.",
+                          "So sixty seats on Professional, right."])
+    b = _doc("quote.eml", ["Revised quote attached for 60 users on Professional."],
+             SourceKind.EMAIL, SegmentKind.MESSAGE)
+    assert _conflicts(a, b, offering=None) == []
+    c = _doc("requote.eml", ["Requoted at 45 seats on Professional."], SourceKind.EMAIL,
+             SegmentKind.MESSAGE)
+    [conflict] = _conflicts(a, b, c, offering=None)
+    assert "45" in conflict.description and "60" in conflict.description.replace("sixty", "60")
+
+
+def test_different_prices_of_different_things_are_no_conflict() -> None:
+    a = _doc("quote.eml", ["Professional is £92 per seat per month at list price."],
+             SourceKind.EMAIL, SegmentKind.MESSAGE)
+    b = _doc("sow.eml", ["The integration is a fixed-price SOW at £23,760."], SourceKind.EMAIL,
+             SegmentKind.MESSAGE)
+    c = _doc("call.vtt", ["Our budget line for this is £80,000 a year, not a penny over."])
+    assert _conflicts(a, b, c, offering=None) == []
+    d = _doc("order.eml", ["The SOW price is £26,400 as discussed."], SourceKind.EMAIL,
+             SegmentKind.MESSAGE)
+    assert len(_conflicts(b, d, offering=None)) == 1  # one price, two amounts
+
+
+def test_a_filler_word_is_not_a_duration() -> None:
+    a = _doc("call.vtt", ["Yeah, ah, we can get you live before the semester starts."])
+    b = _doc("mail.eml", ["Standard implementation takes 10 to 14 weeks."], SourceKind.EMAIL,
+             SegmentKind.MESSAGE)
+    assert all("\"ah\"" not in c.description for c in _conflicts(a, b))
