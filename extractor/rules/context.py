@@ -16,7 +16,15 @@ from functools import cached_property
 from typing import Any
 
 from extractor.roster import Person, build_roster, fold, resolve
-from extractor.rules.lexicon import COMPETITORS, SYSTEMS, FieldSpec, guard, load, systems_regex
+from extractor.rules.lexicon import (
+    COMPETITORS,
+    SYSTEMS,
+    FieldSpec,
+    commitment_cues,
+    guard,
+    load,
+    systems_regex,
+)
 from extractor.sentences import Sentence, primary
 from extractor.values import Value, extract_values
 from handoff.domain import AlignmentStatus, Citation, Item, ParsedDocument, SegmentKind, SourceKind
@@ -39,6 +47,8 @@ _COMPETITOR_PATTERNS = [
     re.compile(rf"(?i:bei|with|von)\s+(?P<name>{_CAP})\s+(?i:hieß\s+es|hat\s+man|sagte\s+man|"
                rf"they\s+(?:said|promised|claim)|versprechen|würden\s+wir)"),
 ]
+
+_CONTRAST = re.compile(r"(?i)[,;]?\s+\b(?:but|however|instead|aber|jedoch|stattdessen|dafür)\b")
 
 
 @dataclass
@@ -211,7 +221,14 @@ class Context:
 
     @staticmethod
     def declines(unit: Unit) -> bool:
+        """The unit refuses something. A refusal followed by an explicit counter-offer is not
+        one: "I can't do 3%, but I can cap the uplift at 5%" is a promise, while "We don't do
+        free pilots, but we'd make the onboarding count" and "I'd love to, but we can't" are
+        not."""
         text = guard("decline_exempt").sub(" ", unit.text)
+        rest = _CONTRAST.split(text)[-1]
+        if rest != text and commitment_cues()["vendor"].search(rest):
+            text = rest
         return guard("decline").search(text) is not None
 
     @staticmethod

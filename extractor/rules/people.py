@@ -41,8 +41,16 @@ def strip_honorific(name: str) -> str:
     return HONORIFIC.sub("", name.strip())
 
 
+_LAST_FIRST = re.compile(r"^(?P<last>[A-ZÄÖÜ][\w'-]+(?:\s+[A-ZÄÖÜ][\w'-]+)?),\s*"
+                         r"(?P<first>[A-ZÄÖÜ][\w'-]+(?:[\s-]+[A-ZÄÖÜ][\w'-]+)?)$")
+
+
 def clean_name(name: str) -> str:
-    """Drop leading and trailing words that are not part of a name ("Met Maya C." -> ...)."""
+    """Drop leading and trailing words that are not part of a name ("Met Maya C." -> ...);
+    an address book's "Kowalczyk, Sabine" becomes "Sabine Kowalczyk"."""
+    flipped = _LAST_FIRST.match(name.strip(" *\"'"))
+    if flipped:
+        name = f"{flipped['first']} {flipped['last']}"
     tokens = name.strip(" *\"'").split()
     inner = [i for i, t in enumerate(tokens) if HONORIFIC.match(t + " ")]
     tokens = tokens[inner[-1] + 1:] if inner else tokens

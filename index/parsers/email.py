@@ -170,13 +170,23 @@ def _body_lines(msg: EmailMessage) -> tuple[list[HtmlLine], str, int]:
 
 
 def _content(part: MIMEPart) -> str:
-    """Decoded text of a part, falling back to Windows-1252 for unknown or lying charsets."""
+    """Decoded text of a part, falling back to Windows-1252 for unknown or lying charsets.
+    A part that declares no charset but carries 8-bit bytes (a hand-written or exported .eml)
+    is read as UTF-8 when it is valid UTF-8, not as ASCII with replacement characters."""
     try:
-        content = part.get_content()
+        content = None if part.get_param("charset") is None else part.get_content()
     except (LookupError, UnicodeError, ValueError):
         content = None
     if isinstance(content, str):
         return content
+    if part.get_param("charset") is None:
+        try:
+            content = part.get_content()
+        except (LookupError, UnicodeError, ValueError):
+            content = None
+        if isinstance(content, str) and "\ufffd" not in content and not any(
+                0xDC80 <= ord(ch) <= 0xDCFF for ch in content):
+            return content
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""

@@ -60,3 +60,56 @@ def test_the_vendors_order_form_states_no_customer_goals() -> None:
     brief = build_brief("d", "Deal", documents=docs, retriever=None, llm=None)
     metrics = [i for i in brief.items if i.category == "goals"]
     assert metrics and all(c.source == "call.vtt" for i in metrics for c in i.citations)
+
+
+def _brief_of(*files: tuple[str, str]):  # type: ignore[no-untyped-def]
+    docs = [parse_bytes(text.encode(), name) for name, text in files]
+    return build_brief("d", "Deal", documents=docs, retriever=None, llm=None)
+
+
+MAIL = """From: "Reimer, Lukas" <lukas.reimer@corvana.com>
+To: "Kowalczyk, Sabine" <s.kowalczyk@stadtwerke-emmerstadt.de>
+Subject: Angebot
+Date: Thu, 21 May 2026 10:00:00 +0200
+
+Hallo Frau Kowalczyk,
+
+anbei das Angebot.
+
+Viele Grüße
+Lukas Reimer
+Account Executive, Corvana GmbH
+"""
+
+CALL_DE = """WEBVTT
+
+00:00:05.000 --> 00:00:14.000
+<v Lukas Reimer>Ich schicke Ihnen bis Freitag unser ISO-27001-Zertifikat und den AVV-Entwurf.
+
+00:00:16.000 --> 00:00:26.000
+<v Sabine Kowalczyk>Gut. Ich treibe das Projekt bei uns intern voran.
+"""
+
+
+def test_address_book_names_are_the_same_people_as_the_speakers() -> None:
+    brief = _brief_of(("angebot.eml", MAIL), ("termin.vtt", CALL_DE))
+    champions = [i for i in brief.items if i.key == "stakeholders.champion"]
+    assert [i.attributes["name"] for i in champions] == ["Sabine Kowalczyk"]
+    # the rep is known as the vendor from his email signature, so his call promise counts
+    promises = [i for i in brief.items if i.category == "commitments"]
+    assert any("ISO-27001" in i.value and i.attributes.get("promised_by") == "Lukas Reimer"
+               for i in promises)
+
+
+@pytest.mark.parametrize(("said", "promise"), [
+    ("Uplift: I can't do 3%, but I can cap renewal uplift at 5% for the term.", True),
+    ("We don't do free pilots, I'll be upfront, but we'd make the onboarding count.", False),
+    ("I'd love to include on-site training, but we can't this year.", False),
+])
+def test_a_refusal_then_a_counter_offer_is_a_promise(said: str, promise: bool) -> None:
+    call = ("WEBVTT\n\n00:00:05.000 --> 00:00:14.000\n<v Tom Hallett>I'm the account executive "
+            f"at Corvana. {said}\n")
+    brief = _brief_of(("call.vtt", call))
+    found = [i for i in brief.items if i.category == "commitments"
+             and any(said[:30] in c.quote for c in i.citations)]
+    assert bool(found) is promise

@@ -24,7 +24,7 @@ CALL_DE = """WEBVTT
 <v Katrin Vogt>Ich treibe das Projekt intern voran, ich leite den Kundenservice.
 
 00:00:16.000 --> 00:00:26.000
-<v Katrin Vogt>Unterschreiben muss das am Ende der kaufmännische Geschäftsführer, der Herr Dr. Sennewald.
+<v Katrin Vogt>Unterschreiben muss das der kaufmännische Geschäftsführer, der Herr Dr. Sennewald.
 """
 
 UNKNOWN_SIGNER = """WEBVTT

@@ -200,3 +200,15 @@ def test_plain_alternative_is_read_and_hidden_html_is_counted():
     assert doc.meta["hidden_html_lines"] == "1"
     assert "no risks" not in doc.text
     assert of_kind(doc, SegmentKind.MESSAGE)[0].meta["hidden_html_lines"] == "1"
+
+
+def test_undeclared_utf8_body_is_read_as_utf8() -> None:
+    raw = ("From: Lukas Reimer <lukas@corvana.com>\nTo: Sabine <s@kunde.de>\nSubject: Angebot\n\n"
+           "Hallo Frau Kowalczyk, die Schulung für alle Teams ist enthalten.\n\nViele Grüße\n"
+           "Lukas Reimer\n").encode()
+    doc = parse_bytes(raw, "angebot.eml")
+    assert "für alle Teams" in doc.text and "\ufffd" not in doc.text
+    assert any(s.kind == SegmentKind.SIGNATURE and s.text.startswith("Viele Grüße")
+               for s in doc.segments)
+    latin = raw.replace("für".encode(), "f\xfcr".encode("cp1252"))  # not UTF-8: Windows-1252
+    assert "für alle Teams" in parse_bytes(latin, "angebot.eml").text
