@@ -46,6 +46,7 @@ def print_brief(console: Console, brief: HandoffBrief) -> None:
             console.print("  [dim]—[/]")
         for item in items:
             flags = " [yellow](verbal)[/]" if item.verbal else ""
+            flags += " [yellow](still open per the sources)[/]" if item.unresolved else ""
             console.print(f"  [cyan]{item.id}[/] [bold]{item.field}[/]: "
                           f"{item.shown_value}{flags}", highlight=False)
             for c in item.citations[:2]:

@@ -26,6 +26,7 @@ def _derived(brief: HandoffBrief) -> dict[str, Any]:
                 "grounded": item.grounded,
                 "shown_value": item.shown_value,
                 "verbal": item.verbal or item.key == "commitments.verbal",
+                "unresolved": item.unresolved,
                 "visible": item.status != ItemStatus.REJECTED,
             }
             for item in brief.items

@@ -143,6 +143,8 @@ def item_entry(item: Item, registry: SourceRegistry, lang: Lang) -> Entry:
         flags.append(Flag(term("corrected", lang)))
     elif item.status == ItemStatus.CONFIRMED:
         flags.append(Flag(term("confirmed", lang)))
+    if item.unresolved:
+        flags.append(Flag(term("unresolved", lang), "warning"))
     if not item.grounded:
         flags.append(Flag(term("unverified", lang), "unverified"))
     return Entry(

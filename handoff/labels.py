@@ -100,6 +100,7 @@ _SECTIONS: dict[str, tuple[str, str]] = {
 _TERMS: dict[str, tuple[str, str]] = {
     "verbal": ("verbal", "mündlich"),
     "needs_validation": ("needs CS validation", "muss von CS geprüft werden"),
+    "unresolved": ("still open per the sources", "laut Quellen noch offen"),
     "unverified": ("unverified", "nicht belegt"),
     "corrected": ("corrected by rep", "vom Vertrieb korrigiert"),
     "confirmed": ("confirmed by rep", "vom Vertrieb bestätigt"),

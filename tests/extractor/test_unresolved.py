@@ -76,3 +76,14 @@ def test_uncertainty_in_a_risk_is_the_risk_not_a_gap() -> None:
     brief = _brief(("call.vtt", call))
     risks = [i for i in brief.items if i.category == "risks"]
     assert risks and not any(i.unresolved for i in risks)
+
+
+def test_the_markdown_brief_marks_the_open_item_in_both_languages() -> None:
+    from exports.markdown import render_markdown
+
+    brief = _brief(("handoff-notes.md", NOTE_EN))
+    md = render_markdown(brief, lang="en")
+    line = next(ln for ln in md.splitlines() if "no date yet" in ln)
+    assert "still open per the sources" in line
+    de = render_markdown(brief, lang="de")
+    assert "laut Quellen noch offen" in next(ln for ln in de.splitlines() if "no date yet" in ln)
