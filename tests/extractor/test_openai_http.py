@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from typer.testing import CliRunner
 
 from api.cli import app as cli
 from index.parsers import parse_bytes
+from tests.serve import serving
 
 CALL = """WEBVTT
 
@@ -147,34 +145,16 @@ def _fake_app(state: FakeEndpoint) -> FastAPI:
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def endpoint(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
     state = FakeEndpoint()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(_fake_app(state), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "fake endpoint did not start"
-        time.sleep(0.05)
-    monkeypatch.setenv("HANDOFF_OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
-    monkeypatch.setenv("HANDOFF_OPENAI_API_KEY", "sk-test-123")
-    monkeypatch.setenv("HANDOFF_OPENAI_MODEL", "gpt-test")
-    monkeypatch.setenv("HANDOFF_EMBEDDER", "openai")
-    monkeypatch.setenv("HANDOFF_EMBEDDING_MODEL", "embed-test")
-    try:
+    with serving(_fake_app(state)) as base_url:
+        monkeypatch.setenv("HANDOFF_OPENAI_BASE_URL", f"{base_url}/v1")
+        monkeypatch.setenv("HANDOFF_OPENAI_API_KEY", "sk-test-123")
+        monkeypatch.setenv("HANDOFF_OPENAI_MODEL", "gpt-test")
+        monkeypatch.setenv("HANDOFF_EMBEDDER", "openai")
+        monkeypatch.setenv("HANDOFF_EMBEDDING_MODEL", "embed-test")
         yield state
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _ingest(tmp_path: Path) -> None:
