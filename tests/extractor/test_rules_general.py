@@ -113,3 +113,10 @@ def test_a_refusal_then_a_counter_offer_is_a_promise(said: str, promise: bool) -
     found = [i for i in brief.items if i.category == "commitments"
              and any(said[:30] in c.quote for c in i.citations)]
     assert bool(found) is promise
+
+
+def test_the_project_start_is_not_a_semesters_start() -> None:
+    assert _items("Classes start August 24, that's the hard wall for everything.",
+                  "implementation.start_date") == []
+    said = "Realistically the earliest we could kick off is Monday, July 6."
+    assert _items(said, "implementation.start_date") == [said]
