@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractor import local_model
-from extractor.llm import ChatModelLLM, StructuredLLM, choose_mode, make_chat_openai
+from extractor.llm import (
+    ChatModelLLM,
+    StructuredLLM,
+    choose_mode,
+    is_openai_host,
+    make_chat_openai,
+)
 from handoff.errors import ConfigError
 from handoff.settings import Settings
 
@@ -63,12 +69,13 @@ def open_backend(settings: Settings, requested: str | None = None) -> Backend:
         llm = ChatModelLLM(chat, backend="openai", model=settings.openai_model,
                            mode=choose_mode(settings.openai_base_url,
                                             settings.structured_output),
-                           max_retries=settings.max_retries)
+                           max_retries=settings.max_retries,
+                           legacy_max_tokens=not is_openai_host(settings.openai_base_url))
         return Backend("openai", llm, reason)
     server = local_model.LocalServer(settings)
     base_url = server.start()
     chat = make_chat_openai(base_url, "local", local_model.MODEL_ID, settings.local_timeout)
     llm = ChatModelLLM(chat, backend="local", model=local_model.MODEL_ID, mode="json_object",
                        max_retries=settings.max_retries, schema_grammar=False,
-                       retry_timeouts=False)
+                       retry_timeouts=False, legacy_max_tokens=True)
     return Backend("local", llm, reason, _server=server)

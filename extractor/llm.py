@@ -65,11 +65,16 @@ class StructuredLLM(Protocol):
                  max_tokens: int = 1024) -> tuple[T, Usage]: ...
 
 
+def is_openai_host(base_url: str | None) -> bool:
+    """OpenAI itself or Azure OpenAI (no base URL means api.openai.com)."""
+    host = (base_url or "https://api.openai.com").lower()
+    return "openai.com" in host or "azure" in host
+
+
 def choose_mode(base_url: str | None, configured: str) -> Mode:
     if configured in ("json_schema", "json_object"):
         return configured  # type: ignore[return-value]
-    host = (base_url or "https://api.openai.com").lower()
-    return "json_schema" if ("openai.com" in host or "azure" in host) else "json_object"
+    return "json_schema" if is_openai_host(base_url) else "json_object"
 
 
 def response_format(mode: Mode, output: type[BaseModel], *,
@@ -98,7 +103,8 @@ class ChatModelLLM:
 
     def __init__(self, chat: Any, *, backend: str, model: str, mode: Mode = "json_object",
                  max_retries: int = 3, reasks: int = 1, temperature: float = 0.0,
-                 schema_grammar: bool = True, retry_timeouts: bool = True) -> None:
+                 schema_grammar: bool = True, retry_timeouts: bool = True,
+                 legacy_max_tokens: bool = False) -> None:
         self.chat = chat
         self.backend = backend
         self.model = model
@@ -113,6 +119,11 @@ class ChatModelLLM:
         # a local server keeps working on a request whose client timed out, so re-sending it
         # only queues a second copy behind the first
         self.retry_timeouts = retry_timeouts
+        # langchain-openai sends the token limit as ``max_completion_tokens``, which OpenAI
+        # wants and llama.cpp's server ignores: measured, the 1.5B model then looped until
+        # the 8192-token context was full (a 33-minute answer). Other servers get the classic
+        # ``max_tokens`` field instead.
+        self.legacy_max_tokens = legacy_max_tokens
 
     def _invoke(self, messages: list[tuple[str, str]], output: type[BaseModel],
                 max_tokens: int) -> Any:
@@ -125,8 +136,10 @@ class ChatModelLLM:
                wait=wait_exponential(multiplier=1, min=1, max=20))
         def go() -> Any:
             fmt = response_format(self.mode, output, with_schema=self.schema_grammar)
+            limit: dict[str, Any] = ({"extra_body": {"max_tokens": max_tokens}}
+                                     if self.legacy_max_tokens else {"max_tokens": max_tokens})
             return self.chat.invoke(messages, response_format=fmt,
-                                    max_tokens=max_tokens, temperature=self.temperature)
+                                    temperature=self.temperature, **limit)
 
         try:
             return go()

@@ -186,6 +186,9 @@ def test_brief_through_an_openai_compatible_endpoint(endpoint: FakeEndpoint,
     assert meta["token_usage"]["prompt_tokens"] <= endpoint.prompt_tokens
     assert all(h["authorization"] == "Bearer sk-test-123" for h in endpoint.headers)
     assert all(r["model"] == "gpt-test" for r in endpoint.requests)
+    # the token limit in the field llama.cpp, vLLM and Ollama read (not only OpenAI's new one)
+    assert all(r.get("max_tokens") == 700 and "max_completion_tokens" not in r
+               for r in endpoint.requests)
     # a loopback endpoint is not OpenAI: json_object mode, carrying the schema
     fmt = endpoint.requests[-1]["response_format"]
     assert fmt["type"] == "json_object" and "items" in json.dumps(fmt["schema"])
