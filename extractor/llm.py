@@ -151,6 +151,10 @@ class ChatModelLLM:
         except _TRANSIENT as exc:
             raise BackendUnavailable(
                 f"model endpoint unavailable after {self.max_retries} retries: {exc}") from exc
+        except openai.LengthFinishReasonError as exc:
+            # the answer hit the token limit (a small model looping): no valid JSON will come
+            raise ExtractionError(f"the model's answer hit the {max_tokens}-token limit "
+                                  "without finishing") from exc
         except openai.AuthenticationError as exc:
             raise BackendUnavailable(
                 "the model endpoint refused the API key: check HANDOFF_OPENAI_API_KEY") from exc

@@ -97,3 +97,14 @@ def test_timeouts_are_retried_except_against_a_busy_local_server() -> None:
     with pytest.raises(BackendUnavailable):
         local.complete([("user", "x")], Extraction)
     assert len(chat.calls) == 1
+
+
+def test_an_answer_cut_off_at_the_token_limit_is_an_extraction_error() -> None:
+    from openai.types import CompletionUsage
+
+    usage = CompletionUsage(completion_tokens=700, prompt_tokens=2146, total_tokens=2846)
+    llm, chat = fake_llm([openai.LengthFinishReasonError(completion=type(
+        "C", (), {"usage": usage})())])
+    with pytest.raises(ExtractionError, match="700-token limit"):
+        llm.complete([("user", "x")], Extraction, max_tokens=700)
+    assert len(chat.calls) == 1  # not retried: a looping model loops again
