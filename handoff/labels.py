@@ -100,6 +100,10 @@ _SECTIONS: dict[str, tuple[str, str]] = {
 _TERMS: dict[str, tuple[str, str]] = {
     "verbal": ("verbal", "mündlich"),
     "needs_validation": ("needs CS validation", "muss von CS geprüft werden"),
+    "model_warnings": (
+        "The model failed on part of this brief; those sections show rule-based items only",
+        "Das Modell ist an Teilen dieser Übergabe gescheitert; dort stehen nur regelbasierte "
+        "Einträge"),
     "unresolved": ("still open per the sources", "laut Quellen noch offen"),
     "unverified": ("unverified", "nicht belegt"),
     "corrected": ("corrected by rep", "vom Vertrieb korrigiert"),

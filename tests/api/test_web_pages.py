@@ -310,3 +310,19 @@ def test_unverified_items_are_marked_and_not_linked(fresh: World) -> None:
     assert 'class="flag flag-unverified">unverified<' in item
     assert '<span class="quote unverified">' in item and "/passage?" not in item
     assert 'id="audit"' in html and "owner@example.com · upload" in html
+
+
+def test_the_deal_page_says_when_the_model_failed_on_part_of_the_brief(
+        rep: tuple[TestClient, str], world: World) -> None:
+    from extractor.review import load_brief, save_brief
+
+    store = world.client.app.state.store
+    brief = load_brief(store, world.deal_id)
+    brief.metadata.warnings = ["risks: the model failed (answer hit the 700-token limit); "
+                               "rules items only <script>"]
+    save_brief(store, brief)
+    client, _ = rep
+    html = client.get(f"/deals/{world.deal_id}").text
+    assert "The model failed on part of this brief" in html
+    assert "risks: the model failed (answer hit the 700-token limit)" in html
+    assert "rules items only &lt;script&gt;" in html  # escaped like all untrusted text
