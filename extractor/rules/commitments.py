@@ -16,7 +16,7 @@ import re
 
 from handoff.domain import Item, SegmentKind, SourceKind
 
-from .context import Context, Unit
+from .context import Context, Unit, is_contract
 from .lexicon import commitment_cues, cue_regex, guard
 
 _AGREED = cue_regex([
@@ -92,8 +92,6 @@ def _retracted(ctx: Context, unit: Unit) -> bool:
     return False
 
 
-_CONTRACT = re.compile(r"(?i)order[ _-]?form|angebot|proposal|quote|offer|vertrag|contract|"
-                       r"\bsow\b|auftrag|bestell|\bang-|\bof-")
 _PROMISE_HEADING = cue_regex([
     "promised|promises|commitments?|committed|what (?:i|we) (?:promised|committed|agreed)",
     "zugesagt|zusagen|versprochen|vereinbart|was ich zugesagt habe",
@@ -106,9 +104,7 @@ def _contract_term(unit: Unit) -> bool:
     words = re.findall(r"\w+", unit.text)
     if len(words) < 3 or ("|" in unit.text and not re.search(r"\d", unit.text)):
         return False
-    return (unit.doc.kind == SourceKind.DOCUMENT and unit.side == "vendor"
-            and bool(_CONTRACT.search(unit.doc.filename) or
-                     _CONTRACT.search(unit.doc.text[:400])))
+    return unit.side == "vendor" and is_contract(unit.doc)
 
 
 def _heading(before: str) -> str:

@@ -48,6 +48,16 @@ _COMPETITOR_PATTERNS = [
                rf"they\s+(?:said|promised|claim)|versprechen|würden\s+wir)"),
 ]
 
+_CONTRACT = re.compile(r"(?i)order[ _-]?form|angebot|proposal|quote|offer|vertrag|contract|"
+                       r"\bsow\b|auftrag|bestell|\bang-|\bof-")
+
+
+def is_contract(doc: ParsedDocument) -> bool:
+    """The vendor's order form, proposal, quote or contract (by name or opening words)."""
+    return doc.kind == SourceKind.DOCUMENT and bool(
+        _CONTRACT.search(doc.filename) or _CONTRACT.search(doc.text[:400]))
+
+
 _CONTRAST = re.compile(r"(?i)[,;]?\s+\b(?:but|however|instead|aber|jedoch|stattdessen|dafür)\b")
 
 

@@ -10,9 +10,9 @@ are kept, since a brief a CSM reads must not drown in near-duplicates.
 
 from __future__ import annotations
 
-from handoff.domain import REQUIRED_KEYS, Item, SegmentKind, SourceKind
+from handoff.domain import REQUIRED_KEYS, Item, SegmentKind
 
-from .context import Context, Unit
+from .context import Context, Unit, is_contract
 from .lexicon import FieldSpec, field_specs, guard, systems_regex
 
 _WRITTEN = (SegmentKind.NOTE, SegmentKind.PARAGRAPH, SegmentKind.TABLE_ROW)
@@ -38,7 +38,9 @@ def score(ctx: Context, spec: FieldSpec, unit: Unit) -> float:
         return 0.0
     if spec.speaker == "customer" and unit.side == "vendor" and (
             unit.segment_kind in (SegmentKind.TURN, SegmentKind.MESSAGE)
-            or unit.doc.kind == SourceKind.DOCUMENT):  # the vendor's order form or proposal
+            # the vendor's order form or proposal states its terms, not the customer's goals
+            # or concerns
+            or is_contract(unit.doc)):
         return 0.0
     if not spec.questions and ctx.is_question(unit):
         return 0.0
