@@ -104,8 +104,6 @@ def _merge_into(keep: Item, other: Item) -> None:
         keep.origin = "+".join(sorted(filter(None, {*keep.origin.split("+"), other.origin})))
 
 
-
-
 def mark_unresolved(item: Item) -> None:
     """An item whose every source says the fact is not known or decided yet ("Go-live: no
     date", "I don't know who will sign") is evidence of a gap, not of the fact. Risks and
