@@ -236,6 +236,7 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
             raise ExtractionError("a model backend needs a retriever for the deal's passages")
         pool = citable_sentences(documents)
         failures: list[Exception] = []
+        answered = 0
         for category in CATEGORIES:
             t0 = time.monotonic()
             say(category, "retrieving")
@@ -245,12 +246,18 @@ def build_brief(deal_id: str, deal_name: str, *, documents: list[ParsedDocument]
                 good, bad = _llm_items(category, passages, llm, sources, pool, meta)
             except (ExtractionError, BackendUnavailable) as exc:
                 # one slow or garbled answer must not cost the whole brief: the category keeps
-                # its rules items and the brief says what is missing
+                # its rules items and the brief says what is missing; an endpoint that is not
+                # there at all fails at once instead of being retried for every category
+                down = isinstance(exc, BackendUnavailable) and not exc.timed_out
+                if down and not answered:
+                    raise
                 failures.append(exc)
                 meta.warnings.append(f"{category}: the model failed ({exc}); "
                                      + ("rules items only" if with_rules else "no items"))
                 say(category, f"model failed: {exc}")
                 good, bad = [], []
+            else:
+                answered += 1
             items.extend(good)
             unverified.extend(bad)
             meta.timings[category] = round(time.monotonic() - t0, 3)

@@ -149,8 +149,10 @@ class ChatModelLLM:
                 return go()
             raise ExtractionError(f"the model endpoint refused the request: {exc}") from exc
         except _TRANSIENT as exc:
-            raise BackendUnavailable(
-                f"model endpoint unavailable after {self.max_retries} retries: {exc}") from exc
+            err = BackendUnavailable(
+                f"model endpoint unavailable after {self.max_retries} retries: {exc}")
+            err.timed_out = isinstance(exc, openai.APITimeoutError)
+            raise err from exc
         except openai.LengthFinishReasonError as exc:
             # the answer hit the token limit (a small model looping): no valid JSON will come
             raise ExtractionError(f"the model's answer hit the {max_tokens}-token limit "

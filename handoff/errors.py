@@ -51,7 +51,10 @@ class ExtractionError(HandoffError):
 
 
 class BackendUnavailable(HandoffError):
-    """A backend was asked for but cannot run on this machine."""
+    """A backend was asked for but cannot run on this machine (``timed_out``: it answered
+    too slowly, rather than not at all)."""
+
+    timed_out: bool = False
 
 
 class NotFoundError(HandoffError):

@@ -233,3 +233,18 @@ def test_a_model_that_fails_every_category_is_an_error_not_a_brief(deal: Store) 
     with pytest.raises(BackendUnavailable):
         build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
                     retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
+
+
+def test_an_endpoint_that_is_not_there_fails_at_the_first_category(deal: Store) -> None:
+    import httpx
+    import openai
+
+    from handoff.errors import BackendUnavailable
+
+    req = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions")
+    llm, chat = fake_llm([openai.APIConnectionError(request=req) for _ in range(3)],
+                         max_retries=2)
+    with pytest.raises(BackendUnavailable):
+        build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
+                    retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
+    assert len(chat.calls) == 3  # one category's retries, not seven categories' worth
