@@ -13,6 +13,7 @@ import hashlib
 import prompts
 from handoff.domain import (
     REQUIRED_KEYS,
+    Citation,
     Gap,
     GapReason,
     Item,
@@ -28,10 +29,13 @@ def _questions() -> dict[str, dict[str, str]]:
     return prompts.load_yaml("gap_questions")[1]  # type: ignore[no-any-return]
 
 
+def _where(c: Citation) -> str:
+    return f"{c.source} {c.locator or ''}".strip()
+
+
 def _quoted(item: Item) -> str:
     src = next(c for c in item.citations if c.grounded)
-    where = f"{src.source} {src.locator or ''}".strip()
-    return f"\"{' '.join(src.quote.split())}\", {where}"
+    return f"\"{' '.join(src.quote.split())}\", {_where(src)}"
 
 
 def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en",
@@ -73,8 +77,7 @@ def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en"
             continue
         if item.status in (ItemStatus.CONFIRMED, ItemStatus.CORRECTED):
             continue
-        src = item.citations[0] if item.citations else None
-        where = f"{src.source} {src.locator or ''}".strip() if src else ""
+        where = _where(item.citations[0]) if item.citations else ""
         q = questions["verbal"][lang].format(value=item.shown_value, source=where)
         gaps.append(Gap(id=gap_id(item.key, GapReason.VERBAL_ONLY, item.id), key=item.key,
                         reason=GapReason.VERBAL_ONLY, question=q, item_id=item.id))

@@ -16,6 +16,7 @@ import prompts
 from extractor.chain import Retriever, render_passages
 from extractor.grounding import SourceIndex
 from extractor.llm import StructuredLLM
+from extractor.quotes import promote_orphan_quotes
 from extractor.sentences import Sentence, sentences
 from handoff.domain import AlignmentStatus, Answer, Citation, ParsedDocument, SegmentKind
 from index.lexical import expand_terms, query_terms
@@ -108,6 +109,7 @@ def answer_question(question: str, *, documents: list[ParsedDocument], retriever
                     llm: StructuredLLM | None, language: str = "en", k: int = 5) -> Answer:
     """Answer ``question`` from the deal's passages, with citations."""
     lang = language if language in NO_ANSWER else "en"
+    documents = promote_orphan_quotes(documents)  # as build_brief does: the same evidence
     passages = [p for p in retriever(question, k) if not p.hidden]
     by_name = {d.filename: d for d in documents}
     terms = query_terms(question)

@@ -14,7 +14,6 @@ from extractor.backends import Backend
 from extractor.chain import Progress, Retriever, build_brief
 from extractor.language import detect_language
 from extractor.qa import answer_question
-from extractor.quotes import promote_orphan_quotes
 from extractor.review import apply_reviews, save_brief
 from handoff.domain import Answer, HandoffBrief, Offering, ParsedDocument, SourceKind
 from handoff.errors import InputError
@@ -70,7 +69,7 @@ def ask(store: Store, deal_id: str, question: str, backend: Backend,
     if not question.strip():
         raise InputError("the question is empty")
     store.get_deal(deal_id)
-    docs = promote_orphan_quotes([d.doc for d in store.documents(deal_id)])
+    docs = [d.doc for d in store.documents(deal_id)]
     lang = language or detect_language(docs)
     return answer_question(question, documents=docs, retriever=deal_retriever(store, deal_id),
                            llm=backend.llm, language=lang)
