@@ -17,6 +17,7 @@ from extractor.llm import (
     is_openai_host,
     make_chat_openai,
 )
+from extractor.llm_cache import CachedLLM
 from handoff.errors import ConfigError
 from handoff.settings import Settings
 
@@ -71,11 +72,18 @@ def open_backend(settings: Settings, requested: str | None = None) -> Backend:
                                             settings.structured_output),
                            max_retries=settings.max_retries,
                            legacy_max_tokens=not is_openai_host(settings.openai_base_url))
-        return Backend("openai", llm, reason)
+        namespace = f"openai|{base_url}|{settings.openai_model}|{settings.structured_output}"
+        return Backend("openai", _cached(llm, settings, namespace), reason)
     server = local_model.LocalServer(settings)
     base_url = server.start()
     chat = make_chat_openai(base_url, "local", local_model.MODEL_ID, settings.local_timeout)
     llm = ChatModelLLM(chat, backend="local", model=local_model.MODEL_ID, mode="json_object",
                        max_retries=settings.max_retries, schema_grammar=False,
                        retry_timeouts=False, legacy_max_tokens=True)
-    return Backend("local", llm, reason, _server=server)
+    namespace = f"local|{local_model.MODEL_SHA256}|ctx={settings.local_ctx}"
+    return Backend("local", _cached(llm, settings, namespace), reason, _server=server)
+
+
+def _cached(llm: StructuredLLM, settings: Settings, namespace: str) -> StructuredLLM:
+    """The model behind the response cache, unless HANDOFF_LLM_CACHE turns it off."""
+    return CachedLLM(llm, settings.llm_cache_path, namespace) if settings.llm_cache else llm

@@ -147,7 +147,7 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
             f"Extract the {category} items from these passages as JSON.")
     out, usage = llm.complete([("system", system.text), ("user", user)], Extraction,
                               max_tokens=700)
-    meta.token_usage.add(usage.prompt_tokens, usage.completion_tokens)
+    meta.token_usage.add(usage.prompt_tokens, usage.completion_tokens, cached=usage.cached)
     grounded: list[Item] = []
     ungrounded: list[Item] = []
     fields = CATEGORIES[category]

@@ -44,6 +44,7 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    cached: bool = False  # answered from the response cache: no tokens spent
 
 
 @dataclass

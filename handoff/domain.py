@@ -263,11 +263,13 @@ class TokenUsage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    cached_calls: int = 0  # answered from the response cache, at no token cost
 
-    def add(self, prompt: int, completion: int) -> None:
+    def add(self, prompt: int, completion: int, *, cached: bool = False) -> None:
         self.prompt_tokens += prompt
         self.completion_tokens += completion
         self.calls += 1
+        self.cached_calls += int(cached)
 
 
 class BriefMetadata(BaseModel):

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     llm_with_rules: bool = True  # merge the rules backend's exact-cited items into model briefs
     request_timeout: float = 120.0
     max_retries: int = 3
+    # keep each validated model answer (temperature 0) in HOME/llm-cache.sqlite and answer an
+    # identical request from it: re-runs after confirmations or code changes cost no tokens
+    llm_cache: bool = True
 
     # embedded local model (llama.cpp server on loopback)
     local_port: int = 8765
@@ -67,6 +70,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def llm_cache_path(self) -> Path:
+        return self.home / "llm-cache.sqlite"
 
     @property
     def models_path(self) -> Path:
