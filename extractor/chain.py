@@ -37,6 +37,7 @@ from extractor.support import (
     copied_from_examples,
     supported,
 )
+from extractor.vet import context_of, fits_key
 from handoff.domain import (
     CATEGORIES,
     AlignmentStatus,
@@ -164,7 +165,8 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
         item = Item(id="", key=f"{category}.{fld}", value=(x.value or x.name or "").strip(),
                     attributes=_attributes(x), citations=[citation],
                     confidence=0.7 if citation.alignment != "fuzzy" else 0.55, origin="model")
-        (grounded if citation.grounded else ungrounded).append(item)
+        fits = citation.grounded and fits_key(item, context_of(citation, pool))
+        (grounded if fits else ungrounded).append(item)
     return grounded, ungrounded
 
 
