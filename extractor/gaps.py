@@ -3,7 +3,8 @@
 A gap is a required key (handoff-spec section 3) with no grounded item, or an item too weak to
 rely on: a promise that was only made aloud on a call and not confirmed in writing, or a claim
 the model made that no source passage supports. A required key whose only sources say it is
-not known yet ("Go-live: no date") is a gap too, and its question quotes that source.
+not known yet ("Go-live: no date") is a gap too, and its question quotes that source, until
+the rules read a value or the rep gives one: a model's guess alone does not close it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from handoff.domain import (
     GapReason,
     Item,
     ItemStatus,
+    covered_keys,
 )
 
 
@@ -45,7 +47,7 @@ def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en"
     questions = _questions()
     answered = answered_keys or set()
     live = [i for i in items if i.status != ItemStatus.REJECTED]
-    covered = {i.key for i in live if i.grounded and not i.unresolved} | answered
+    covered = covered_keys(items) | answered
     said_unknown: dict[str, list[Item]] = {}
     for item in live:
         if item.unresolved and item.grounded:
