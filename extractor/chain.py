@@ -149,6 +149,9 @@ def _llm_items(category: str, passages: list[Passage], llm: StructuredLLM,
     out, usage = llm.complete([("system", system.text), ("user", user)], Extraction,
                               max_tokens=700)
     meta.token_usage.add(usage.prompt_tokens, usage.completion_tokens, cached=usage.cached)
+    if usage.truncated:
+        meta.warnings.append(f"{category}: the model's answer hit the token limit; its "
+                             f"{len(out.items)} complete items before the cut were kept")
     grounded: list[Item] = []
     ungrounded: list[Item] = []
     fields = CATEGORIES[category]

@@ -7,7 +7,8 @@ or in an eval therefore pays again for nothing. :class:`CachedLLM` wraps any
 :class:`~extractor.llm.StructuredLLM` and keeps each *validated* answer in a SQLite file,
 keyed by a hash of everything that shapes it: the endpoint and model (the namespace), the
 messages, the output schema and the token limit. A changed prompt, example or passage is a
-different key, so a prompt edit is never answered from the cache. Failures are not cached.
+different key, so a prompt edit is never answered from the cache. Failures and answers cut off
+at the token limit are not cached: measured, a re-asked cut-off answer sometimes finishes.
 A hit costs no tokens: it is counted in ``TokenUsage.cached_calls``, not in the token totals.
 Turn it off with ``HANDOFF_LLM_CACHE=false``; delete the file to empty it.
 """
@@ -80,6 +81,8 @@ class CachedLLM:
             except ValidationError:
                 pass  # written by an older schema: ask again and overwrite
         result, usage = self.inner.complete(messages, output, max_tokens=max_tokens)
+        if usage.truncated:
+            return result, usage  # a cut-off answer: ask again next time, it may finish
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO answers (key, namespace, output, prompt_tokens, "
                        "completion_tokens, seconds) VALUES (?, ?, ?, ?, ?, ?)",

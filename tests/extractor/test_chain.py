@@ -248,3 +248,22 @@ def test_an_endpoint_that_is_not_there_fails_at_the_first_category(deal: Store) 
         build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
                     retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
     assert len(chat.calls) == 3  # one category's retries, not seven categories' worth
+
+
+def test_a_cut_off_category_keeps_its_complete_items_and_the_brief_says_so(
+        deal: Store) -> None:
+    from tests.extractor.test_llm import _cut_off
+
+    replies: list[object] = [{"items": []} for _ in CATEGORIES]
+    cut = ('{"items": [{"field": "champion", "name": "Anna Keller", '
+           '"value": "Anna Keller drives the project", '
+           '"quote": "I\'ll drive this internally, it\'s my project"}, '
+           '{"field": "champion", "name": "Anna Keller", "value": "Anna Keller drives the proj')
+    replies[list(CATEGORIES).index("stakeholders")] = _cut_off(cut)
+    llm, _ = fake_llm(replies)
+    brief = build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
+                        retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=False)
+    [champion] = brief.items_for("stakeholders.champion")
+    assert champion.citations[0].speaker == "Anna Keller" and champion.grounded
+    [warning] = brief.metadata.warnings
+    assert warning.startswith("stakeholders:") and "1 complete items" in warning

@@ -99,12 +99,36 @@ def test_timeouts_are_retried_except_against_a_busy_local_server() -> None:
     assert len(chat.calls) == 1
 
 
-def test_an_answer_cut_off_at_the_token_limit_is_an_extraction_error() -> None:
+def _cut_off(content: str | None) -> openai.LengthFinishReasonError:
     from openai.types import CompletionUsage
 
     usage = CompletionUsage(completion_tokens=700, prompt_tokens=2146, total_tokens=2846)
-    llm, chat = fake_llm([openai.LengthFinishReasonError(completion=type(
-        "C", (), {"usage": usage})())])
+    message = type("M", (), {"content": content})()
+    choice = type("Ch", (), {"message": message})()
+    return openai.LengthFinishReasonError(completion=type(
+        "C", (), {"usage": usage, "choices": [choice] if content is not None else []})())
+
+
+LOOPING = ('{"items": [{"field": "champion", "value": "Anna", "quote": "I drive it"}, '
+           '{"field": "blocker", "value": "Ben", "quote": "Ben is sceptical"}, '
+           '{"field": "champion", "value": "Anna", "quote": "I drive it"}, '
+           '{"field": "champion", "value": "Anna", "quote": "I dri')
+
+
+def test_a_looping_answer_keeps_its_complete_items_once_and_says_it_was_cut() -> None:
+    llm, chat = fake_llm([_cut_off(LOOPING)])
+    out, usage = llm.complete([("user", "x")], Extraction, max_tokens=700)
+    assert [(i.field, i.value) for i in out.items] == [("champion", "Anna"), ("blocker", "Ben")]
+    assert usage.truncated and (usage.prompt_tokens, usage.completion_tokens) == (2146, 700)
+    assert len(chat.calls) == 1
+
+
+@pytest.mark.parametrize("content", [None, '{"items": [{"field": "champ', "I cannot"])
+def test_a_cut_off_answer_with_no_complete_item_is_an_extraction_error(
+        content: str | None) -> None:
+    llm, chat = fake_llm([_cut_off(content)])
     with pytest.raises(ExtractionError, match="700-token limit"):
         llm.complete([("user", "x")], Extraction, max_tokens=700)
     assert len(chat.calls) == 1  # not retried: a looping model loops again
+
+

@@ -84,3 +84,14 @@ def test_the_setting_turns_the_cache_off(tmp_path: Path) -> None:
         assert be.llm.path == tmp_path / "llm-cache.sqlite"
     with open_backend(off, "openai") as be:
         assert isinstance(be.llm, ChatModelLLM)
+
+
+def test_an_answer_cut_off_at_the_limit_is_used_but_not_kept(tmp_path: Path) -> None:
+    from tests.extractor.test_llm import LOOPING, _cut_off
+
+    llm, chat = fake_llm([_cut_off(LOOPING), ANSWER])
+    cache = CachedLLM(llm, tmp_path / "c.sqlite", "ns")
+    cut, usage = cache.complete(ASK, Extraction, max_tokens=700)
+    assert usage.truncated and len(cut.items) == 2
+    again, usage = cache.complete(ASK, Extraction, max_tokens=700)  # asked again: it finished
+    assert not usage.truncated and again.items[0].value == "Anna" and len(chat.calls) == 2
