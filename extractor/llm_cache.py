@@ -10,6 +10,8 @@ messages, the output schema and the token limit. A changed prompt, example or pa
 different key, so a prompt edit is never answered from the cache. Failures and answers cut off
 at the token limit are not cached: measured, a re-asked cut-off answer sometimes finishes.
 A hit costs no tokens: it is counted in ``TokenUsage.cached_calls``, not in the token totals.
+Each row also keeps what the answer cost when it was asked (tokens, seconds, when), so the
+file answers "what did the model time go on" with one SQL query.
 Turn it off with ``HANDOFF_LLM_CACHE=false``; delete the file to empty it.
 """
 
