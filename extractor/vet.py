@@ -19,6 +19,8 @@ kept as an unverified claim, which asks the rep when its key has nothing better.
 
 from __future__ import annotations
 
+import re
+
 from extractor.rules import lexicon
 from extractor.sentences import Sentence
 from extractor.values import find_dates
@@ -38,6 +40,11 @@ def context_of(citation: Citation, pool: list[Sentence]) -> list[str]:
     return [citation.speaker or "", *near]
 
 
+def _labelled(label: re.Pattern[str] | None, text: str) -> bool:
+    """A "Label: value" line ("EB: Harold Lindqvist", "Go-live: 1 June") anywhere in text."""
+    return label is not None and any(label.search(line) for line in text.splitlines())
+
+
 def _role_fits(role: str, context: str) -> bool:
     cues = lexicon.stakeholder_cues()
     patterns = [*cues["title_roles"].get(role, []), *cues["role_cues"].get(role, [])]
@@ -45,8 +52,7 @@ def _role_fits(role: str, context: str) -> bool:
         patterns.append(cues["user_groups"])
     if any(p.search(context) for p in patterns):
         return True
-    label = cues["labels"].get(role)
-    return label is not None and any(label.search(line) for line in context.splitlines())
+    return _labelled(cues["labels"].get(role), context)
 
 
 def _date_fits(key: str, value: str, sentences: list[str]) -> bool:
@@ -54,8 +60,7 @@ def _date_fits(key: str, value: str, sentences: list[str]) -> bool:
     spec = next(s for s in lexicon.field_specs() if s.key == key)
     claimed = {d.value for d in find_dates(value)}
     for text in sentences:
-        cued = any(p.search(text) for p in spec.cues) or (
-            spec.labels is not None and any(spec.labels.search(ln) for ln in text.splitlines()))
+        cued = any(p.search(text) for p in spec.cues) or _labelled(spec.labels, text)
         said = {d.value for d in find_dates(text)}
         if cued and said and (not claimed or claimed & said):
             return True
