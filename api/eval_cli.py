@@ -69,10 +69,12 @@ def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type
     return build
 
 
-def _summary_table(summary: dict[str, float]) -> Table:
+def _summary_table(summary: dict[str, float], origins: dict[str, float]) -> Table:
     table = Table("metric", "value", title="Eval summary")
     for key, value in summary.items():
         table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    for origin, value in origins.items():
+        table.add_row(f"fact_recall by origin: {origin}", f"{value:.3f}")
     return table
 
 
@@ -142,7 +144,7 @@ def eval_command(
                               out_dir=out_dir, backend_name=be.name, progress=progress,
                               dataset=str(args[0]),
                               qa_backend=qa.name if qa else None)
-        console.print(_summary_table(report["summary"]))
+        console.print(_summary_table(report["summary"], report["by_origin"]))
         console.print(f"reports: {out_dir}/report.json, report.md, report.html")
         if check_floors_path:
             problems = check_floors(report["summary"], check_floors_path)

@@ -33,6 +33,8 @@ DIRECTIONS: dict[str, Direction] = {
     "question_accuracy": "higher",
     "question_citation_accuracy": "higher",
     "false_gaps_per_deal": "lower",
+    "key_precision": "higher",
+    "items_per_deal": "info",
     "seconds_per_deal": "info",
     "deals": "info",
     "facts": "info",
@@ -138,7 +140,7 @@ def compare(old_report: Mapping[str, Any], new_report: Mapping[str, Any],
         tolerance: How much a quality metric may worsen (absolute) before it counts as a
             regression.
     """
-    old_sum, new_sum = old_report.get("summary", {}), new_report.get("summary", {})
+    old_sum, new_sum = _flat_summary(old_report), _flat_summary(new_report)
     notes = []
     metrics = []
     for name in dict.fromkeys([*DIRECTIONS, *new_sum]):
@@ -154,6 +156,15 @@ def compare(old_report: Mapping[str, Any], new_report: Mapping[str, Any],
     if any(c.change in ("added", "removed") for c in changes):
         notes.append("the gold facts differ between the runs; metrics may not be comparable")
     return Comparison(metrics, changes, tolerance, notes)
+
+
+def _flat_summary(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary metrics with each origin's recall as ``by_origin.<origin>`` (informational:
+    which part finds what shifts whenever another part improves)."""
+    flat = dict(report.get("summary", {}))
+    for origin, value in report.get("by_origin", {}).items():
+        flat[f"by_origin.{origin}"] = value
+    return flat
 
 
 def exit_code(comparison: Comparison) -> int:

@@ -21,6 +21,14 @@ a false gap, even when a gold fact also covers it (a verbal-only start date is b
 grounding counts the quotes of non-rejected items only, like every other item rule.
 
 A deal whose build failed scores as an empty brief: every fact missed, nothing flagged.
+
+Precision (spec section 4): ``key_precision`` judges every item under a single-answer key
+(a stakeholder item counts under each role it claims) against the gold of that key: right
+when it matches a gold fact of the key, wrong when it matches none or when the gold lists the
+key as a gap. Keys the gold neither covers nor lists are not judged for that deal, and with
+nothing judged the rate is vacuously 1.0. ``items_per_deal`` counts non-rejected items.
+``by_origin`` is fact recall over the items of one origin alone; an item found by several
+parts ("model+rules") counts for each of them.
 """
 
 from __future__ import annotations
@@ -29,13 +37,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from evals.gold import ConflictGold, Fact, Gold, Question, Trap
-from evals.matching import Match, counting_items, find_fact, keywords_match, same_source
-from handoff.domain import CATEGORIES, Answer, Conflict, HandoffBrief, Item
+from evals.matching import (
+    Match,
+    counting_items,
+    find_fact,
+    item_keys,
+    item_text,
+    keywords_match,
+    same_source,
+)
+from handoff.domain import CATEGORIES, SINGLE_ANSWER_KEYS, Answer, Conflict, HandoffBrief, Item
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "fact_recall", "citation_accuracy", "grounding_rate", "trap_rate", "gap_recall",
     "conflict_recall", "question_accuracy", "question_citation_accuracy",
-    "false_gaps_per_deal", "seconds_per_deal", "deals", "facts",
+    "false_gaps_per_deal", "key_precision", "items_per_deal", "seconds_per_deal", "deals",
+    "facts",
 )
 
 
@@ -89,6 +106,24 @@ class QuestionOutcome:
 
 
 @dataclass(frozen=True)
+class ItemOutcome:
+    """One item of the brief read against the gold, as a reviewer of precision sees it.
+
+    Attributes:
+        item: The brief's item (never a rejected one).
+        facts: Ids of the gold facts it matches (under one of its keys, by keywords).
+        traps: Ids of the gold traps it triggers.
+        judged: For each single-answer key the item claims that the deal's gold judges,
+            ``(key, right)``.
+    """
+
+    item: Item
+    facts: tuple[str, ...] = ()
+    traps: tuple[str, ...] = ()
+    judged: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
 class DealScore:
     """Everything scored for one deal."""
 
@@ -99,6 +134,8 @@ class DealScore:
     gaps: tuple[GapOutcome, ...] = ()
     conflicts: tuple[ConflictOutcome, ...] = ()
     questions: tuple[QuestionOutcome, ...] = ()
+    items: tuple[ItemOutcome, ...] = ()
+    origin_found: tuple[tuple[str, int], ...] = ()  # (origin, facts its items alone find)
     quotes: int = 0
     grounded_quotes: int = 0
     seconds: float = 0.0
@@ -119,6 +156,39 @@ def score_facts(gold: Gold, items: Sequence[Item]) -> tuple[FactOutcome, ...]:
             i for i in counting_items(items) if i.key in fact.keys)
         out.append(FactOutcome(fact, match, candidates))
     return tuple(out)
+
+
+def score_items(gold: Gold, items: Sequence[Item]) -> tuple[ItemOutcome, ...]:
+    """Every non-rejected item with the gold facts it states and its precision verdicts."""
+    judged_keys = {k for k in SINGLE_ANSWER_KEYS
+                   if k in gold.gaps or any(k in f.keys for f in gold.facts)}
+    out = []
+    for item in counting_items(items):
+        keys, text = item_keys(item), item_text(item)
+        facts = [f for f in gold.facts if keys & f.keys and keywords_match(f.keywords, text)]
+        traps = [t.id for t in gold.traps if keys & t.keys and keywords_match(t.keywords, text)]
+        judged = tuple(
+            (k, k not in gold.gaps and any(k in f.keys for f in facts))
+            for k in SINGLE_ANSWER_KEYS if k in keys and k in judged_keys)
+        out.append(ItemOutcome(item, tuple(f.id for f in facts), tuple(traps), judged))
+    return tuple(out)
+
+
+def origins_of(item: Item) -> list[str]:
+    """The parts of the extraction that found an item: ``"model+rules"`` is both."""
+    return [o for o in item.origin.split("+") if o] or ["unknown"]
+
+
+def origin_recall_counts(gold: Gold, items: Sequence[Item]) -> tuple[tuple[str, int], ...]:
+    """Per origin, how many gold facts its items alone find."""
+    live = counting_items(items)
+    origins = sorted({o for i in live for o in origins_of(i)})
+    counts = []
+    for origin in origins:
+        own = [i for i in live if origin in origins_of(i)]
+        counts.append((origin, sum(find_fact(own, f.keys, f.keywords).found
+                                   for f in gold.facts)))
+    return tuple(counts)
 
 
 def score_gaps(gold: Gold, brief: HandoffBrief) -> tuple[GapOutcome, ...]:
@@ -178,6 +248,7 @@ def score_deal(deal_id: str, gold: Gold, brief: HandoffBrief | None,
     return DealScore(
         deal_id=deal_id, deal_name=gold.deal, facts=score_facts(gold, items), traps=traps,
         gaps=gaps, conflicts=conflicts, questions=score_questions(gold, answers or {}),
+        items=score_items(gold, items), origin_found=origin_recall_counts(gold, items),
         quotes=len(quotes), grounded_quotes=sum(1 for c in quotes if c.grounded),
         seconds=seconds, error=error,
     )
@@ -205,6 +276,9 @@ class Counts:
     answered: int = 0
     answered_with_source: int = 0
     answered_cited: int = 0
+    items: int = 0
+    judged: int = 0
+    judged_right: int = 0
     seconds: float = 0.0
     errors: int = 0
 
@@ -235,6 +309,8 @@ def deal_counts(score: DealScore) -> Counts:
         sourced_questions=sum(q.question.source is not None for q in score.questions),
         answered_with_source=sum(q.question.source is not None for q in answered),
         answered_cited=sum(q.cited for q in answered),
+        items=len(score.items), judged=sum(len(o.judged) for o in score.items),
+        judged_right=sum(right for o in score.items for _, right in o.judged),
         seconds=score.seconds, errors=int(score.error is not None),
     )
 
@@ -262,6 +338,8 @@ def rates(c: Counts) -> dict[str, float | int]:
         "question_citation_accuracy": _conditional(
             c.answered_cited, c.answered_with_source, c.sourced_questions),
         "false_gaps_per_deal": ratio(c.false_gaps, c.deals, 0.0),
+        "key_precision": ratio(c.judged_right, c.judged, 1.0),
+        "items_per_deal": ratio(c.items, c.deals, 0.0),
         "seconds_per_deal": ratio(c.seconds, c.deals, 0.0),
         "deals": c.deals,
         "facts": c.facts,
@@ -271,6 +349,16 @@ def rates(c: Counts) -> dict[str, float | int]:
 def summarise(scores: Sequence[DealScore]) -> dict[str, float | int]:
     """Micro-averaged summary metrics over all deals (see the module docstring)."""
     return rates(sum((deal_counts(s) for s in scores), Counts()))
+
+
+def by_origin(scores: Sequence[DealScore]) -> dict[str, float]:
+    """Fact recall over each origin's items alone, micro-averaged over every deal's facts."""
+    facts = sum(len(s.facts) for s in scores)
+    found: dict[str, int] = {}
+    for s in scores:
+        for origin, n in s.origin_found:
+            found[origin] = found.get(origin, 0) + n
+    return {origin: ratio(found[origin], facts, 0.0) for origin in sorted(found)}
 
 
 def per_category(scores: Sequence[DealScore]) -> dict[str, dict[str, float | int]]:
@@ -299,6 +387,7 @@ def per_deal(scores: Sequence[DealScore]) -> list[dict[str, object]]:
         row.update(found=c.found, cited=c.cited, quotes=c.quotes, traps=c.traps,
                    triggered=c.triggered, gaps=c.gaps, flagged=c.flagged,
                    false_gaps=c.false_gaps, conflicts=c.conflicts, detected=c.detected,
+                   items=c.items, judged=c.judged, judged_right=c.judged_right,
                    questions=c.questions, answered=c.answered, seconds=round(s.seconds, 3),
                    error=s.error)
         del row["deals"]

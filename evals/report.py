@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from evals.matching import Match
-from evals.metrics import DealScore, per_category, per_deal, summarise
+from evals.metrics import DealScore, by_origin, origins_of, per_category, per_deal, summarise
 from evals.passages import passage
 from handoff.domain import Citation, Item
 
@@ -31,8 +31,8 @@ Row = Mapping[str, Any]
 _Section = tuple[str, list[Row], list[str], Callable[[Row], Sequence[Any]]]
 
 REPORT_KEYS: tuple[str, ...] = (
-    "summary", "per_category", "per_deal", "facts", "traps", "gaps", "conflicts",
-    "questions", "run",
+    "summary", "by_origin", "per_category", "per_deal", "facts", "items", "traps", "gaps",
+    "conflicts", "questions", "run",
 )
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -81,6 +81,18 @@ def _facts(scores: Sequence[DealScore]) -> list[dict[str, Any]]:
          "candidates": [{"id": i.id, "key": i.key, "value": i.shown_value}
                         for i in o.candidates]}
         for s in scores for o in s.facts
+    ]
+
+
+def _items(scores: Sequence[DealScore]) -> list[dict[str, Any]]:
+    """The reader's view: every item of every brief with the gold facts it matched."""
+    return [
+        {"deal": s.deal_id, "id": o.item.id, "key": o.item.key, "value": o.item.shown_value,
+         "origin": "+".join(origins_of(o.item)), "facts": list(o.facts), "traps": list(o.traps),
+         "judged": [{"key": k, "right": right} for k, right in o.judged],
+         "quotes": [{"source": c.source, "quote": c.quote, "locator": c.locator}
+                    for c in o.item.citations[:3]]}
+        for s in scores for o in s.items
     ]
 
 
@@ -140,8 +152,9 @@ def build_report(scores: Sequence[DealScore], *, backend: str, dataset: str,
     meta.update(run or {})
     meta["errors"] = [{"deal": s.deal_id, "error": s.error} for s in scores if s.error]
     return {
-        "summary": summarise(scores), "per_category": per_category(scores),
-        "per_deal": per_deal(scores), "facts": _facts(scores), "traps": _traps(scores),
+        "summary": summarise(scores), "by_origin": by_origin(scores),
+        "per_category": per_category(scores), "per_deal": per_deal(scores),
+        "facts": _facts(scores), "items": _items(scores), "traps": _traps(scores),
         "gaps": _gaps(scores), "conflicts": _conflicts(scores),
         "questions": _questions(scores), "run": meta,
     }
@@ -182,6 +195,8 @@ def format_metric(value: Any, name: str) -> str:
         return f"{value:.1f} s"
     if name == "false_gaps_per_deal":
         return f"{value:.2f}"
+    if name == "items_per_deal":
+        return f"{value:.1f}"
     return _pct(value)
 
 
@@ -195,16 +210,22 @@ def render_markdown(report: Mapping[str, Any]) -> str:
            "", "## Summary", ""]
     out += _table(["metric", "value"],
                   [(k, format_metric(v, k)) for k, v in report["summary"].items()])
+    origins = report.get("by_origin", {})
+    if origins:
+        out += ["## Fact recall by origin", "",
+                "Each row counts only the items that part of the extraction found.", ""]
+        out += _table(["origin", "fact recall"], [(o, _pct(v)) for o, v in origins.items()])
     out += ["## Per category", ""]
     out += _table(["category", "facts", "found", "cited", "recall", "citation accuracy"],
                   [(c, r["facts"], r["found"], r["cited"], _pct(r["fact_recall"]),
                     _pct(r["citation_accuracy"])) for c, r in report["per_category"].items()])
     out += ["## Per deal", ""]
     out += _table(
-        ["deal", "facts", "recall", "cited", "grounding", "traps hit", "gap recall",
-         "false gaps", "conflicts", "questions", "seconds", "error"],
+        ["deal", "facts", "recall", "cited", "grounding", "items", "key precision",
+         "traps hit", "gap recall", "false gaps", "conflicts", "questions", "seconds", "error"],
         [(d["deal"], d["facts"], _pct(d["fact_recall"]), _pct(d["citation_accuracy"]),
-          _pct(d["grounding_rate"]), d["triggered"], _pct(d["gap_recall"]), d["false_gaps"],
+          _pct(d["grounding_rate"]), d.get("items", ""), _pct(d.get("key_precision", "")),
+          d["triggered"], _pct(d["gap_recall"]), d["false_gaps"],
           _pct(d["conflict_recall"]), _pct(d["question_accuracy"]), d["seconds"],
           d["error"] or "") for d in report["per_deal"]])
     out += ["## Misses", ""]
@@ -216,6 +237,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         ("Triggered traps", [t for t in report["traps"] if t["triggered"]],
          ["deal", "trap", "key", "why", "brief said"],
          lambda t: (t["deal"], t["id"], t["key"], t["why"], t["item_value"])),
+        ("Wrong items under single-answer keys",
+         [{**i, "wrong": k["key"]} for i in report.get("items", []) for k in i["judged"]
+          if not k["right"]],
+         ["deal", "key", "item", "origin"],
+         lambda i: (i["deal"], i["wrong"], i["value"], i["origin"])),
         ("Missed gaps", [g for g in report["gaps"] if g["expected"] and not g["flagged"]],
          ["deal", "key"], lambda g: (g["deal"], g["key"])),
         ("False gaps", [g for g in report["gaps"] if g["false_gap"]],
@@ -261,8 +287,21 @@ def render_html(report: Mapping[str, Any], source_texts: SourceTexts | None = No
         text = texts.get((fact["deal"], fact["source"]))
         misses.append({**fact, "passage": passage(text, fact["evidence"]) if text else None,
                        "have_text": text is not None})
+    readers = []
+    for deal, rows in _group(report.get("items", []), "deal").items():
+        readers.append({"deal": deal, "keys": _group(rows, "key"),
+                        "unmatched": sum(not r["facts"] for r in rows), "count": len(rows)})
     return _environment().get_template("report.html.j2").render(
-        report=report, misses=misses, categories=report["per_category"])
+        report=report, misses=misses, categories=report["per_category"], readers=readers,
+        origins=report.get("by_origin", {}))
+
+
+def _group(rows: Sequence[Mapping[str, Any]], field: str) -> dict[str, list[Mapping[str, Any]]]:
+    """Rows grouped by one field, groups in order of first appearance."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row[field]), []).append(row)
+    return groups
 
 
 def write_reports(report: Mapping[str, Any], out_dir: Path | str,

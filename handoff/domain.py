@@ -73,6 +73,15 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "implementation.customer_resource", "risks.objection",
 )
 
+# Keys a deal has one answer for (handoff-spec section 4, key_precision): a second, different
+# value under one of them is a conflict or a mistake, never a second fact.
+SINGLE_ANSWER_KEYS: tuple[str, ...] = (
+    "account.industry",
+    "stakeholders.executive_sponsor", "stakeholders.champion",
+    "stakeholders.economic_buyer", "stakeholders.technical_evaluator",
+    "implementation.start_date", "implementation.go_live_date",
+)
+
 ALL_KEYS: tuple[str, ...] = tuple(f"{c}.{f}" for c, fields in CATEGORIES.items() for f in fields)
 
 

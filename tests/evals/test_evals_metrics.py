@@ -191,3 +191,60 @@ def test_failed_deal_scores_as_empty_brief() -> None:
     assert not score.facts[0].match.found and not score.gaps[0].flagged
     assert score.conflicts[0].detected_by is None and score.error == "RuntimeError: boom"
     assert per_deal([score])[0]["error"] == "RuntimeError: boom"
+
+
+def test_key_precision_judges_single_answer_keys_only(make) -> None:
+    g = gold(facts=[fact("F1", "stakeholders.economic_buyer", [["Fischer"]]),
+                    fact("F2", "account.industry", [["logistics"]]),
+                    fact("F3", "goals.primary_goal", [["overtime"]])],
+             gaps=["implementation.go_live_date"])
+    b = make.brief(
+        make.item("stakeholders.economic_buyer", "Petra Fischer, CFO"),          # right
+        make.item("stakeholders.economic_buyer", "Ben Ortiz, IT lead"),          # wrong
+        make.item("account.industry", "a logistics group"),                      # right
+        make.item("implementation.go_live_date", "Go-live: 1 June"),             # a guess
+        make.item("implementation.start_date", "Kickoff 4 May"),                 # not judged
+        make.item("goals.primary_goal", "something else entirely"),              # not judged
+        make.item("stakeholders.economic_buyer", "Fischer again", status=ItemStatus.REJECTED),
+    )
+    score = score_deal("d1", g, b)
+    summary = summarise([score])
+    assert summary["key_precision"] == 0.5            # 2 right of 4 judged
+    assert summary["items_per_deal"] == 6.0           # the rejected item is not read
+    verdicts = {o.item.value: o.judged for o in score.items}
+    assert verdicts["Go-live: 1 June"] == (("implementation.go_live_date", False),)
+    assert verdicts["Kickoff 4 May"] == ()
+
+
+def test_key_precision_counts_a_stakeholder_under_every_role_it_claims(make) -> None:
+    g = gold(facts=[fact("F1", "stakeholders.champion", [["Keller"]]),
+                    fact("F2", "stakeholders.economic_buyer", [["Fischer"]])])
+    b = make.brief(make.item("stakeholders.champion", "Anna Keller",
+                             attributes={"roles": ["champion", "economic_buyer"]}))
+    assert summarise([score_deal("d1", g, b)])["key_precision"] == 0.5
+    assert summarise([score_deal("d1", gold(), b)])["key_precision"] == 1.0  # nothing judged
+
+
+def test_by_origin_counts_each_part_of_the_extraction_alone(make) -> None:
+    from evals.metrics import by_origin
+
+    g = gold(facts=[fact("F1", "account.industry", [["logistics"]]),
+                    fact("F2", "goals.primary_goal", [["overtime"]]),
+                    fact("F3", "risks.objection", [["price"]]),
+                    fact("F4", "account.why_us", [["reference"]])])
+    b = make.brief(make.item("account.industry", "logistics", origin="rules"),
+                   make.item("goals.primary_goal", "halve overtime", origin="model+rules"),
+                   make.item("risks.objection", "price too high", origin="classifier"))
+    origins = by_origin([score_deal("d1", g, b), score_deal("d2", g, make.brief())])
+    assert origins == {"classifier": 0.125, "model": 0.125, "rules": 0.25}
+
+
+def test_each_item_lists_the_gold_facts_it_matches(make) -> None:
+    g = gold(facts=[fact("F1", "technical.integration", [["SAP"]]),
+                    fact("F2", "technical.integration", [["Slack"]])],
+             traps=[{"id": "T1", "key": "technical.integration", "keywords": [["Oracle"]]}])
+    b = make.brief(make.item("technical.integration", "SAP and Slack"),
+                   make.item("technical.integration", "Oracle later"),
+                   make.item("technical.systems", "SAP"))
+    items = score_deal("d1", g, b).items
+    assert [(o.facts, o.traps) for o in items] == [(("F1", "F2"), ()), ((), ("T1",)), ((), ())]
