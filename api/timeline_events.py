@@ -21,7 +21,6 @@ from api.schemas import (
     TimelineEventOut,
     TimelineOut,
 )
-from extractor.review import BriefRow, load_brief
 from handoff.domain import utcnow
 from handoff.errors import InputError, NotFoundError
 from handoff.timeline import (
@@ -33,6 +32,7 @@ from handoff.timeline import (
     evaluate,
 )
 from index.db import DealRow
+from index.records import BriefRow, load_brief
 from index.store import Store
 
 SIGNED = "signed"

@@ -27,13 +27,13 @@ from api.schemas import (
 )
 from api.timeline_events import handoff_status
 from api.users import User
-from extractor.review import AuditRow, BriefRow, delete_deal_reviews, load_brief
 from extractor.service import load_offering, make_brief
 from handoff.domain import HandoffBrief
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
 from index.db import DealRow, DocumentRow
 from index.ingest import ingest_bytes
+from index.records import AuditRow, BriefRow, delete_deal_reviews, load_brief
 from index.store import Store
 
 PASSAGE_CONTEXT = 320  # characters shown around a cited span

@@ -11,11 +11,8 @@ with who, when, before and after.
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from extractor.grounding import normalize
 from handoff.domain import (
@@ -33,87 +30,25 @@ from handoff.domain import (
     utcnow,
 )
 from handoff.errors import InputError, NotFoundError
-from index.db import Base
+from index.records import (
+    AuditRow,
+    BriefRow,
+    GapAnswerRow,
+    ReviewRow,
+    audit_trail,
+    delete_deal_reviews,
+    load_brief,
+    save_brief,
+    write_audit,
+)
 from index.store import Store
 
-
-class BriefRow(Base):
-    __tablename__ = "briefs"
-
-    deal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class ReviewRow(Base):
-    __tablename__ = "reviews"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    deal_id: Mapped[str] = mapped_column(String(64), index=True)
-    fingerprint: Mapped[str] = mapped_column(String(400))
-    status: Mapped[str] = mapped_column(String(16))
-    corrected_value: Mapped[str | None] = mapped_column(Text, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class GapAnswerRow(Base):
-    __tablename__ = "gap_answers"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    deal_id: Mapped[str] = mapped_column(String(64), index=True)
-    gap_id: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(64))
-    answer: Mapped[str] = mapped_column(Text)
-    document_id: Mapped[str] = mapped_column(String(40))
-    filename: Mapped[str] = mapped_column(String(200))
-    by: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class AuditRow(Base):
-    __tablename__ = "audit"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    deal_id: Mapped[str] = mapped_column(String(64), index=True)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(64))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+__all__ = ["AuditRow", "BriefRow", "answer_gap", "apply_reviews", "audit_trail",
+           "delete_deal_reviews", "fingerprint", "load_brief", "review_item", "save_brief"]
 
 
 def fingerprint(item: Item) -> str:
     return f"{item.key}|{normalize(item.value)[:300]}"
-
-
-# ---------------------------------------------------------------------- brief storage
-
-
-def save_brief(store: Store, brief: HandoffBrief) -> None:
-    with store.session() as s, s.begin():
-        row = s.get(BriefRow, brief.deal_id)
-        if row is None:
-            s.add(BriefRow(deal_id=brief.deal_id, body=brief.model_dump_json()))
-        else:
-            row.body = brief.model_dump_json()
-            row.created_at = utcnow()
-
-
-def load_brief(store: Store, deal_id: str) -> HandoffBrief:
-    with store.session() as s:
-        row = s.get(BriefRow, deal_id)
-        if row is None:
-            raise NotFoundError(f"deal {deal_id!r} has no brief yet: run `handoff brief "
-                                f"{deal_id}` first")
-        return HandoffBrief.model_validate_json(row.body)
-
-
-def delete_deal_reviews(store: Store, deal_id: str) -> None:
-    with store.session() as s, s.begin():
-        for model in (BriefRow, ReviewRow, GapAnswerRow, AuditRow):
-            for row in s.scalars(select(model).where(model.deal_id == deal_id)):
-                s.delete(row)
 
 
 # ---------------------------------------------------------------------- applying reviews
@@ -167,13 +102,6 @@ def _answer_item(a: GapAnswerRow) -> Item:
 # ---------------------------------------------------------------------- review actions
 
 
-def _audit(store: Store, deal_id: str, actor: str, action: str, target: str,
-           before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    with store.session() as s, s.begin():
-        s.add(AuditRow(deal_id=deal_id, actor=actor, action=action, target=target,
-                       before=before, after=after))
-
-
 def _find_item(brief: HandoffBrief, item_id: str) -> Item:
     for item in brief.items:
         if item.id == item_id:
@@ -203,7 +131,7 @@ def review_item(store: Store, deal_id: str, item_id: str, action: str, actor: st
                             corrected_value=corrected))
         else:
             row.status, row.corrected_value, row.updated_at = status.value, corrected, utcnow()
-    _audit(store, deal_id, actor, action, item_id, before,
+    write_audit(store, deal_id, actor, action, item_id, before,
            {"status": status.value, "value": corrected or item.value})
     save_brief(store, apply_reviews(store, brief))
     return _find_item(load_brief(store, deal_id), item_id)
@@ -233,16 +161,8 @@ def answer_gap(store: Store, deal_id: str, gap_id: str, text: str, actor: str) -
     with store.session() as s, s.begin():
         s.add(GapAnswerRow(deal_id=deal_id, gap_id=gap_id, key=gap.key, answer=answer,
                            document_id=doc_id, filename=filename, by=actor, at=now))
-    _audit(store, deal_id, actor, "answer", gap_id,
+    write_audit(store, deal_id, actor, "answer", gap_id,
            {"status": gap.status.value, "question": gap.question}, {"answer": answer})
     brief = apply_reviews(store, brief)
     save_brief(store, brief)
     return next(i for i in brief.items if i.attributes.get("gap_id") == gap_id)
-
-
-def audit_trail(store: Store, deal_id: str) -> list[dict[str, Any]]:
-    with store.session() as s:
-        rows = s.scalars(select(AuditRow).where(AuditRow.deal_id == deal_id)
-                         .order_by(AuditRow.at, AuditRow.id))
-        return [{"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
-                 "target": r.target, "before": r.before, "after": r.after} for r in rows]

@@ -22,6 +22,7 @@ from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
 from index import lexical
+from index import records as _records  # noqa: F401  (registers the review tables)
 from index.chroma_store import ChromaStore
 from index.chunking import chunk_document
 from index.db import Base, ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
