@@ -444,3 +444,80 @@ def values_of(text: str, kind: str, *, year: int | None = None) -> list[Value]:
 def month_end(year: int, month: int) -> date:
     """The last day of a month."""
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+_BEFORE = re.compile(r"(?i)(?:\b(?:before|prior\s+to|vor|spätestens\s+vor)\s+"
+                     r"(?:the\s+|dem\s+|der\s+)?(?:end\s+of\s+|ende\s+)?)$")
+_BY = re.compile(r"(?i)(?:\b(?:by|until|till|no\s+later\s+than|latest|bis|bis\s+zum|bis\s+zur|"
+                 r"bis\s+spätestens|spätestens(?:\s+zum|\s+am)?)\s+(?:the\s+|dem\s+|der\s+)?"
+                 r"(?:end\s+of\s+|ende\s+)?)$")
+_AFTER = re.compile(r"(?i)(?:\b(?:after|from|since|starting|ab|nach|seit|frühestens)\s+"
+                    r"(?:the\s+|dem\s+|der\s+)?)$")
+
+
+def date_window(v: Value, context: str = "", *, year: int | None = None
+                ) -> tuple[date, date] | None:
+    """The days a date value can mean, as ``(first, last)``, read with the words before it.
+
+    "23 February" is one day, "March" a month, "end of June" its last ten days, "Q2" a quarter,
+    "KW 14" a week; "before March" ends the day before March starts, "by June" at the end of
+    June, "after May" starts after May. Two statements whose windows overlap can both be
+    true ("before March" and "23 February" agree). ``context`` is the text before the value;
+    None when no window can be told (no year known, say).
+    """
+    if v.kind != "date":
+        return None
+    text = str(v.value)
+    y = year
+    m = re.match(r"^(?:(early|mid|end) )?(?:(\d{4})-)?(.*)$", text)
+    if not m:
+        return None
+    qual, yr, rest = m.group(1) or "", m.group(2), m.group(3)
+    if yr:
+        y = int(yr)
+    if y is None:
+        return None
+    first: date | None = None
+    last: date | None = None
+    if re.fullmatch(r"\d{2}-\d{2}", rest):
+        mo, d = int(rest[:2]), int(rest[3:])
+        first = last = _safe_date(y, mo, d)
+    elif re.fullmatch(r"\d{2}", rest):
+        mo = int(rest)
+        first, last = date(y, mo, 1), month_end(y, mo)
+    elif re.fullmatch(r"Q[1-4]", rest):
+        q = int(rest[1])
+        first, last = date(y, 3 * q - 2, 1), month_end(y, 3 * q)
+    elif re.fullmatch(r"H[12]", rest):
+        h = int(rest[1])
+        first, last = date(y, 6 * h - 5, 1), month_end(y, 6 * h)
+    elif re.fullmatch(r"W\d{2}", rest):
+        try:
+            first = date.fromisocalendar(y, int(rest[1:]), 1)
+            last = date.fromisocalendar(y, int(rest[1:]), 7)
+        except ValueError:
+            return None
+    elif re.fullmatch(r"\d{4}", rest) or text == "end year":
+        first, last = date(y, 1, 1), date(y, 12, 31)
+        if text == "end year":
+            qual = "end"
+    if first is None or last is None:
+        return None
+    span = (last - first).days
+    if qual and span >= 27:
+        third = span // 3
+        if qual == "early":
+            last = first.fromordinal(first.toordinal() + third)
+        elif qual == "mid":
+            first, last = (first.fromordinal(first.toordinal() + third),
+                           first.fromordinal(first.toordinal() + 2 * third))
+        else:
+            first = first.fromordinal(last.toordinal() - third)
+    before = context[-40:]
+    if _BEFORE.search(before):
+        return date.min, first.fromordinal(first.toordinal() - 1)
+    if _BY.search(before):
+        return date.min, last
+    if _AFTER.search(before):
+        return first, date.max
+    return first, last
