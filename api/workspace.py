@@ -166,7 +166,6 @@ def start_brief(runner: JobRunner, backends: BackendPool, store: Store, settings
         backend = backends.get()
         report(f"backend {backend.name}: {backend.reason}")
         brief = make_brief(store, deal.id, backend, offering=offering,
-                           with_rules=settings.llm_with_rules,
                            progress=lambda category, message: report(f"{category}: {message}"))
         audit(store, deal.id, actor, "brief", deal.id,
               {"backend": brief.metadata.backend, "completeness": brief.completeness})

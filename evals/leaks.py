@@ -13,8 +13,8 @@ Two kinds of shared runs are not leaks. A run of everyday words ("at the end of 
 least :data:`MIN_CONTENT` of its words are content words (not function words, at least three
 characters, or a number). And the dev deals' own sources are not checked: they were written
 before the blind set (git dates them), they are labelled deals of ours rather than rules or
-prompts, and what they share with a blind deal is contract and security boilerplate. Tests, lexicons, prompts, training sentences, examples and docs are
-all checked.
+prompts, and what they share with a blind deal is contract and security boilerplate.
+Tests, lexicons, prompts, training sentences, examples and docs are all checked.
 
 Only totals of the blind report are read; a leak is fixed by removing the copied text, never
 by tuning to it.
@@ -58,7 +58,7 @@ TEXT_SUFFIXES = frozenset({
     ".pdf",
 })
 _SKIP_DIRS = frozenset({".git", ".venv", "__pycache__", "node_modules", ".mypy_cache",
-                        ".ruff_cache", ".pytest_cache", "reports"})
+                        ".ruff_cache", ".pytest_cache", "reports", "handoff_brief.egg-info"})
 
 
 @dataclass(frozen=True)

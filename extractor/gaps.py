@@ -1,10 +1,13 @@
 """Gaps: what the CSM cannot rely on yet, each turned into a question for the rep.
 
-A gap is a required key (handoff-spec section 3) with no grounded item, or an item too weak to
-rely on: a promise that was only made aloud on a call and not confirmed in writing, or a claim
-the model made that no source passage supports. A required key whose only sources say it is
-not known yet ("Go-live: no date") is a gap too, and its question quotes that source, until
-the rules read a value or the rep gives one: a model's guess alone does not close it.
+A gap is a required key (handoff-spec section 3) with no grounded item, or with only an item
+too weak to rely on. A required key whose only sources say it is not known yet ("Go-live: no
+date") is a gap too, and its question quotes that source, until a reader finds a value or the
+rep gives one: a model's guess alone does not close it.
+
+A promise that was only made aloud is not a gap: it is an item marked ``needs_validation``,
+shown among the open promises a CSM validates (the checklist's keys are what a gap is about,
+and a verbal promise under a commitment key is a fact, not a missing one).
 """
 
 from __future__ import annotations
@@ -42,7 +45,14 @@ def _quoted(item: Item) -> str:
 
 def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en",
               answered_keys: set[str] | None = None) -> list[Gap]:
-    """Gaps for missing required keys, verbal-only promises and unverifiable claims."""
+    """Gaps for required keys that are missing, said to be open, or only claimed.
+
+    Args:
+        items: The brief's items.
+        unverified: Claims no source supports (a rep's question quotes the claim).
+        language: The questions' language.
+        answered_keys: Keys the rep has answered already.
+    """
     lang = language if language in ("en", "de") else "en"
     questions = _questions()
     answered = answered_keys or set()
@@ -74,13 +84,4 @@ def find_gaps(items: list[Item], unverified: list[Item], *, language: str = "en"
         else:
             gaps.append(Gap(id=gap_id(key, GapReason.MISSING), key=key,
                             reason=GapReason.MISSING, question=questions[key][lang]))
-    for item in live:
-        if item.category != "commitments" or not item.verbal:
-            continue
-        if item.status in (ItemStatus.CONFIRMED, ItemStatus.CORRECTED):
-            continue
-        where = _where(item.citations[0]) if item.citations else ""
-        q = questions["verbal"][lang].format(value=item.shown_value, source=where)
-        gaps.append(Gap(id=gap_id(item.key, GapReason.VERBAL_ONLY, item.id), key=item.key,
-                        reason=GapReason.VERBAL_ONLY, question=q, item_id=item.id))
     return gaps

@@ -13,9 +13,9 @@ import re
 from pydantic import BaseModel, Field
 
 import prompts
-from extractor.chain import Retriever, render_passages
 from extractor.grounding import SourceIndex
 from extractor.llm import StructuredLLM
+from extractor.passages import Retriever, render_passages
 from extractor.quotes import promote_orphan_quotes
 from extractor.sentences import Sentence, sentences
 from handoff.domain import AlignmentStatus, Answer, Citation, ParsedDocument, SegmentKind

@@ -11,14 +11,22 @@ from pathlib import Path
 import yaml
 
 from extractor.backends import Backend
-from extractor.chain import Progress, Retriever, build_brief
+from extractor.chain import Progress, build_brief
+from extractor.classifier import Head
 from extractor.language import detect_language
 from extractor.qa import answer_question
 from extractor.review import apply_reviews, save_brief
 from handoff.domain import Answer, HandoffBrief, Offering, ParsedDocument, SourceKind
 from handoff.errors import InputError
+from index.embedders import USEEmbedder
 from index.search import Passage, hybrid_search
 from index.store import Store
+
+
+def sentence_encoder() -> USEEmbedder:
+    """The encoder the classifier was trained over: USE-m3, offline, whatever embedder the
+    vector index uses."""
+    return USEEmbedder()
 
 
 def load_offering(path: Path | None) -> Offering | None:
@@ -34,7 +42,9 @@ def load_offering(path: Path | None) -> Offering | None:
         raise InputError(f"{path}: not a valid offering.yaml: {exc}") from exc
 
 
-def deal_retriever(store: Store, deal_id: str) -> Retriever:
+def deal_retriever(store: Store, deal_id: str):  # type: ignore[no-untyped-def]
+    """Hybrid search bound to one deal, for questions about it."""
+
     def retrieve(query: str, k: int) -> list[Passage]:
         return hybrid_search(store, deal_id, query, k=k)
 
@@ -47,17 +57,16 @@ def source_documents(store: Store, deal_id: str) -> list[ParsedDocument]:
 
 
 def make_brief(store: Store, deal_id: str, backend: Backend, *, offering: Offering | None = None,
-               with_rules: bool = True, progress: Progress | None = None) -> HandoffBrief:
+               progress: Progress | None = None, head: Head | None = None) -> HandoffBrief:
     """Extract the deal's brief, re-apply the rep's reviews and save it."""
     deal = store.get_deal(deal_id)
     docs = source_documents(store, deal_id)
     if not docs:
         raise InputError(f"deal {deal_id!r} has no sources yet: upload call transcripts, "
                          "emails or CRM notes first")
-    brief = build_brief(deal_id, deal.name, documents=docs,
-                        retriever=deal_retriever(store, deal_id), llm=backend.llm,
-                        offering=offering, backend=backend.name, with_rules=with_rules,
-                        progress=progress)
+    brief = build_brief(deal_id, deal.name, documents=docs, encoder=sentence_encoder(),
+                        llm=backend.llm, offering=offering, backend=backend.name,
+                        plan=backend.plan, head=head, progress=progress)
     brief = apply_reviews(store, brief)
     save_brief(store, brief)
     return brief

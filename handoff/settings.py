@@ -39,12 +39,11 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
 
     # language model
-    backend: Literal["auto", "local", "openai", "rules"] = "auto"
+    backend: Literal["auto", "local", "openai", "classifier", "rules"] = "auto"
     openai_base_url: str | None = None
     openai_api_key: SecretStr | None = None
     openai_model: str = "gpt-4o-mini"
     structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
-    llm_with_rules: bool = True  # merge the rules backend's exact-cited items into model briefs
     request_timeout: float = 120.0
     max_retries: int = 3
     # keep each validated model answer (temperature 0) in HOME/llm-cache.sqlite and answer an
