@@ -1,7 +1,5 @@
-"""Hand-built ParsedDocuments shared by the rules backend tests (no parser needed).
-
-Named ``test_rules_*`` only so it lives among the rules tests; it defines no tests.
-"""
+"""Hand-built ParsedDocuments for the extractor tests (no parser needed), and the brief the
+classifier backend makes of them."""
 
 from __future__ import annotations
 
@@ -65,3 +63,12 @@ def crm(filename: str, notes: list[str], author: str = "Jonas Weber") -> ParsedD
          "timestamp": "2026-02-11"}
         for i, note in enumerate(notes)
     ])
+
+
+def brief_of(docs: list[ParsedDocument], offering=None, llm=None, **kw):  # noqa: ANN001, ANN201
+    """The brief of ``docs`` as `handoff brief --backend classifier` (or with ``llm``) makes it."""
+    from extractor.chain import build_brief
+    from index.embedders import USEEmbedder
+
+    return build_brief("d", "Deal", documents=docs, encoder=USEEmbedder(), llm=llm,
+                       offering=offering, **kw)

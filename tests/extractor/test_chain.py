@@ -1,22 +1,20 @@
-"""The chain with a fake model: grounding decides what is shown as sourced."""
+"""The brief with a fake model that reads sentences by number: what it says becomes items."""
 
 from __future__ import annotations
 
-import pytest
+import json
+import re
 
-from extractor.chain import build_brief
-from extractor.service import deal_retriever, source_documents
-from handoff.domain import (
-    CATEGORIES,
-    AlignmentStatus,
-    ConflictKind,
-    GapReason,
-    Offering,
-    SupportTier,
-)
-from index.ingest import ingest_bytes
-from index.store import Store
-from tests.fakes import fake_llm
+import pytest
+from langchain_core.messages import AIMessage
+
+from extractor.llm import ChatModelLLM
+from extractor.reading import ReadPlan, system_prompt
+from handoff.domain import ConflictKind, HandoffBrief, Offering, SupportTier
+from handoff.errors import BackendUnavailable, ExtractionError
+from index.parsers import parse_bytes
+from tests.extractor.builders import brief_of
+from tests.fakes import FakeChat, fake_llm
 
 CALL = """WEBVTT
 
@@ -28,6 +26,9 @@ Tom Berg: And we'll have you live in four weeks, I promise you that.
 
 00:00:25.000 --> 00:00:33.000
 Anna Keller: Our goal is to cut empty kilometres by fifteen percent this year.
+
+00:00:35.000 --> 00:00:40.000
+Anna Keller: The weather in Hamburg was awful this morning.
 """
 
 ORDER = """# Order form
@@ -46,224 +47,107 @@ OFFERING = Offering(
 )
 
 
-def _replies() -> dict[str, dict[str, list[dict[str, str]]]]:
-    empty: dict[str, list[dict[str, str]]] = {"items": []}
-    replies = {c: empty for c in CATEGORIES}
-    replies["stakeholders"] = {"items": [
-        # a paraphrased quote pointing at the right passage: snapped to the real words
-        {"field": "champion", "name": "Anna Keller", "title": "Head of Operations",
-         "value": "Anna Keller drives the project internally",
-         "quote": "Anna Keller: I will drive this internally, it's my project", "passage": "P1"},
-        # invented: no source says so
-        {"field": "economic_buyer", "name": "Ulla Lindqvist", "title": "CFO",
-         "value": "Ulla Lindqvist signs the contract",
-         "quote": "Ulla Lindqvist signs every contract", "passage": "P1"},
-    ]}
-    replies["goals"] = {"items": [
-        {"field": "primary_goal", "value": "Cut empty kilometres",
-         "quote": "Our goal is to cut empty kilometres by fifteen percent this year",
-         "passage": "P1"},
-        {"field": "not_a_field", "value": "ignored", "quote": "Our goal is to cut",
-         "passage": "P1"},
-    ]}
-    replies["commitments"] = {"items": [
-        {"field": "timeline", "value": "Live in four weeks",
-         "quote": "we'll have you live in four weeks, I promise you that", "passage": "P2"},
-    ]}
-    return replies
+def _docs():  # type: ignore[no-untyped-def]
+    return [parse_bytes(CALL.encode(), "call.vtt"), parse_bytes(ORDER.encode(), "order-form.md")]
 
 
-@pytest.fixture
-def deal(hash_store: Store) -> Store:
-    hash_store.create_deal("acme", name="Acme Freight")
-    ingest_bytes(hash_store, "acme", "call.vtt", CALL.encode(), max_bytes=10**7)
-    ingest_bytes(hash_store, "acme", "order-form.md", ORDER.encode(), max_bytes=10**7)
-    return hash_store
+class LabellingChat(FakeChat):
+    """A fake model that labels each numbered sentence containing a given phrase."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        super().__init__([])
+        self.labels = labels
+
+    def invoke(self, messages: list[tuple[str, str]], **kwargs: object) -> AIMessage:
+        self.calls.append({"messages": messages, **kwargs})
+        items = [{"id": int(n), "field": field}
+                 for n, text in re.findall(r"^\[(\d+)\][^:]*: (.*)$", messages[1][1], re.M)
+                 for phrase, field in self.labels.items() if phrase in text]
+        return AIMessage(content=json.dumps({"items": items}),
+                         usage_metadata={"input_tokens": 100, "output_tokens": 20,
+                                         "total_tokens": 120})
 
 
-def _brief(store: Store, with_rules: bool = False):  # type: ignore[no-untyped-def]
-    replies = _replies()
-    llm, chat = fake_llm([replies[c] for c in CATEGORIES])
-    brief = build_brief("acme", "Acme Freight", documents=source_documents(store, "acme"),
-                        retriever=deal_retriever(store, "acme"), llm=llm, offering=OFFERING,
-                        with_rules=with_rules)
-    return brief, chat
+def _brief(labels: dict[str, str], plan: ReadPlan | None = None
+           ) -> tuple[HandoffBrief, LabellingChat]:
+    chat = LabellingChat(labels)
+    llm = ChatModelLLM(chat, backend="fake", model="fake-model", max_retries=0)
+    return brief_of(_docs(), offering=OFFERING, llm=llm,
+                    plan=plan or ReadPlan(batch_size=50, slack=0.0)), chat
 
 
-def test_with_rules_the_model_adds_to_the_rules_items(deal: Store) -> None:
-    from extractor import rules
-
-    alone, _ = _brief(deal)
-    both, _ = _brief(deal, with_rules=True)
-    rule_keys = {i.key for i in rules.extract_items(source_documents(deal, "acme"))}
-    assert {i.key for i in alone.items} | rule_keys == {i.key for i in both.items}
-    assert both.metadata.prompt_versions["rules"] == "rules.v1"
-
-
-def test_one_focused_prompt_per_category_with_only_its_passages(deal: Store) -> None:
-    _, chat = _brief(deal)
-    assert len(chat.calls) == len(CATEGORIES)
-    for call, category in zip(chat.calls, CATEGORIES, strict=True):
-        user = call["messages"][1][1]
-        assert f"Extract the {category} items" in user
-        assert "P1 [" in user
-        assert "untrusted" in call["messages"][0][1]
+def test_what_the_model_labels_becomes_an_item_citing_the_whole_sentence() -> None:
+    brief, _ = _brief({"empty kilometres": "primary_goal", "drive": "champion",
+                       "four weeks": "timeline"})
+    goal = [i for i in brief.items if i.key == "goals.primary_goal"]
+    assert goal and "empty kilometres" in goal[0].value
+    assert goal[0].citations[0].quote == ("Our goal is to cut empty kilometres by fifteen "
+                                          "percent this year.")
+    assert "model" in goal[0].origin
+    [champion] = [i for i in brief.items if i.key == "stakeholders.champion"]
+    assert champion.attributes["name"] == "Anna Keller"
+    assert champion.value.startswith("Anna Keller")
 
 
-def test_paraphrased_quote_is_snapped_and_cited_with_speaker(deal: Store) -> None:
-    brief, _ = _brief(deal)
-    [champ] = brief.items_for("stakeholders.champion")
-    c = champ.citations[0]
-    assert c.source == "call.vtt" and c.speaker == "Anna Keller" and c.timestamp == "00:00:05"
-    assert c.alignment == AlignmentStatus.FUZZY
-    assert "drive this internally" in c.quote
-    doc = {d.filename: d for d in source_documents(deal, "acme")}["call.vtt"]
-    assert doc.text[c.start:c.end] == c.quote
+def test_a_sentence_the_model_calls_a_fact_but_the_guards_refuse_stays_out() -> None:
+    # the model says the weather line is a goal and the vendor's promise a customer goal
+    brief, _ = _brief({"weather": "primary_goal", "four weeks": "primary_goal"})
+    goals = " ".join(i.value for i in brief.items if i.key == "goals.primary_goal")
+    assert "four weeks" not in goals  # the vendor's words are never the customer's goal
 
 
-def test_invented_claim_is_not_shown_as_sourced_but_asked(deal: Store) -> None:
-    brief, _ = _brief(deal)
-    assert brief.items_for("stakeholders.economic_buyer") == []
-    gap = next(g for g in brief.gaps if g.key == "stakeholders.economic_buyer")
-    assert gap.reason == GapReason.UNGROUNDED and "Ulla Lindqvist" in gap.question
-    assert all(c.grounded for i in brief.items for c in i.citations)
+def test_the_verbal_promise_needs_validation_and_goes_beyond_the_offering() -> None:
+    brief, _ = _brief({"four weeks": "timeline"})
+    [promise] = [i for i in brief.items if i.key.startswith("commitments.")
+                 and "four weeks" in i.value]
+    assert promise.verbal and promise.attributes["needs_validation"]
+    assert promise.attributes["promised_by"] == "Tom Berg"
+    assert any(c.kind == ConflictKind.BEYOND_OFFERING and c.topic == "implementation_weeks"
+               for c in brief.conflicts)
 
 
-def test_unknown_field_is_dropped(deal: Store) -> None:
-    brief, _ = _brief(deal)
-    assert not any("not_a_field" in i.key for i in brief.items)
+def test_every_batch_shares_one_prefix_and_is_counted() -> None:
+    brief, chat = _brief({}, ReadPlan(batch_size=2, slack=0.0))
+    system, prompt_id = system_prompt()
+    assert len(chat.calls) >= 3  # two sentences per batch
+    assert {call["messages"][0] for call in chat.calls} == {("system", system)}
+    assert brief.metadata.prompt_versions["read"] == prompt_id
+    assert brief.metadata.token_usage.calls == len(chat.calls)
 
 
-def test_verbal_promise_is_flagged_and_asked_and_beyond_offering(deal: Store) -> None:
-    brief, _ = _brief(deal)
-    [promise] = brief.items_for("commitments.timeline")
-    assert promise.verbal and promise.attributes["promised_by"] == "Tom Berg"
-    assert any(g.item_id == promise.id and g.reason == GapReason.VERBAL_ONLY
-               for g in brief.gaps)
-    beyond = [c for c in brief.conflicts if c.kind == ConflictKind.BEYOND_OFFERING]
-    assert any("four weeks" in c.sides[0].quote and c.sides[1].source == "offering.yaml"
-               for c in beyond)
-    disagree = [c for c in brief.conflicts if c.kind == ConflictKind.SOURCES_DISAGREE]
-    assert any({s.source for s in c.sides} == {"call.vtt", "order-form.md"} for c in disagree)
-
-
-def test_missing_required_keys_become_gaps_and_completeness(deal: Store) -> None:
-    brief, _ = _brief(deal)
-    keys = {g.key for g in brief.gaps if g.reason == GapReason.MISSING}
-    assert "implementation.start_date" in keys and "account.industry" in keys
-    assert "stakeholders.champion" not in keys
-    assert 0 < brief.completeness < 0.5
-
-
-def test_metadata_records_backend_prompts_and_tokens(deal: Store) -> None:
-    brief, _ = _brief(deal)
+def test_metadata_records_backend_model_prompts_and_tokens() -> None:
+    brief, chat = _brief({"empty kilometres": "primary_goal"})
     meta = brief.metadata
     assert meta.backend == "fake" and meta.model == "fake-model"
-    assert meta.prompt_versions["goals"] == "extract_goals.v1"
-    assert meta.token_usage.calls == len(CATEGORIES)
-    assert meta.token_usage.prompt_tokens == 100 * len(CATEGORIES)
-    assert "total" in meta.timings
+    assert meta.prompt_versions["classifier"] == "classifier.v1"
+    assert meta.token_usage.prompt_tokens == 100 * len(chat.calls)
 
 
-def test_item_ids_are_stable_across_runs(deal: Store) -> None:
-    a, _ = _brief(deal)
-    b, _ = _brief(deal)
+def test_item_ids_are_stable_across_runs() -> None:
+    a, _ = _brief({"empty kilometres": "primary_goal"})
+    b, _ = _brief({"empty kilometres": "primary_goal"})
     assert [i.id for i in a.items] == [i.id for i in b.items]
 
 
-def test_real_but_unrelated_quote_is_replaced_by_the_supporting_line(hash_store: Store) -> None:
-    hash_store.create_deal("acme", name="Acme Freight")
-    ingest_bytes(hash_store, "acme", "call.vtt", CALL.encode(), max_bytes=10**7)
-    notes = "# Notes\n\nOur CFO Henrik Sorensen approves every purchase order.\n"
-    ingest_bytes(hash_store, "acme", "notes.md", notes.encode(), max_bytes=10**7)
-    replies: dict[str, object] = {c: {"items": []} for c in CATEGORIES}
-    replies["stakeholders"] = {"items": [
-        {"field": "economic_buyer", "name": "Henrik Sorensen", "title": "CFO",
-         "value": "Henrik Sorensen approves purchase orders",
-         "quote": "I'm head of operations and honestly I'll drive this internally",
-         "passage": "P1"}]}
-    llm, _ = fake_llm([replies[c] for c in CATEGORIES])
-    brief = build_brief("acme", "Acme", documents=source_documents(hash_store, "acme"),
-                        retriever=deal_retriever(hash_store, "acme"), llm=llm,
-                        with_rules=False)
-    [buyer] = brief.items_for("stakeholders.economic_buyer")
-    c = buyer.citations[0]
-    assert c.source == "notes.md" and "Henrik Sorensen approves" in c.quote
-    assert c.claimed_quote and "head of operations" in c.claimed_quote
+def test_a_garbled_batch_is_read_by_the_classifier_alone_and_the_brief_says_so() -> None:
+    llm, _ = fake_llm(["not json", "still not json", {"items": []}], max_retries=0)
+    brief = brief_of(_docs(), llm=llm, plan=ReadPlan(batch_size=3, slack=0.0))
+    assert any("batch 1" in w for w in brief.metadata.warnings)
 
 
-def test_a_claim_copied_from_the_prompt_examples_is_dropped(deal: Store) -> None:
-    """The small model repeats few-shot examples as facts; they never reach the brief."""
-    replies: dict[str, object] = {c: {"items": []} for c in CATEGORIES}
-    replies["stakeholders"] = {"items": [
-        {"field": "economic_buyer", "name": "Klaus Brandt", "title": "CFO",
-         "value": "Dr. Klaus Brandt (CFO) signs anything above 50k",
-         "quote": "Our CFO, Dr. Klaus Brandt, has to sign anything above 50k", "passage": "P1"}]}
-    llm, _ = fake_llm([replies[c] for c in CATEGORIES])
-    brief = build_brief("acme", "Acme", documents=source_documents(deal, "acme"),
-                        retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=False)
-    assert brief.items_for("stakeholders.economic_buyer") == []
-    assert not any("Brandt" in g.question for g in brief.gaps)
+def test_a_model_that_answers_no_batch_is_an_error_not_a_brief() -> None:
+    llm, _ = fake_llm(["x", "x", "x", "x"], max_retries=0)
+    with pytest.raises(ExtractionError):
+        brief_of(_docs(), llm=llm, plan=ReadPlan(batch_size=50, slack=0.0))
 
 
-def _timeout() -> Exception:
+def test_an_endpoint_that_is_not_there_fails_at_the_first_batch() -> None:
     import httpx
     import openai
 
-    return openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1/v1/x"))
-
-
-def test_a_category_the_model_fails_keeps_the_others_and_says_so(deal: Store) -> None:
-    replies = _replies()
-    # a local server's timeout is not retried: it would still be busy with the first request
-    first, *rest = CATEGORIES
-    llm, chat = fake_llm([_timeout()] + [replies[c] for c in rest], retry_timeouts=False)
-    brief = build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
-                        retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
-    assert len(chat.calls) == len(CATEGORIES)
-    (warning,) = brief.metadata.warnings
-    assert warning.startswith(f"{first}:") and "rules items only" in warning
-    assert any(i.key == "goals.primary_goal" and "model" in i.origin for i in brief.items)
-
-
-def test_a_model_that_fails_every_category_is_an_error_not_a_brief(deal: Store) -> None:
-    from handoff.errors import BackendUnavailable
-
-    llm, _ = fake_llm([_timeout() for _ in range(3 * len(CATEGORIES))], max_retries=2)
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    down = openai.APIConnectionError(request=request)
+    llm, chat = fake_llm([down, down, down], max_retries=0)
     with pytest.raises(BackendUnavailable):
-        build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
-                    retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
-
-
-def test_an_endpoint_that_is_not_there_fails_at_the_first_category(deal: Store) -> None:
-    import httpx
-    import openai
-
-    from handoff.errors import BackendUnavailable
-
-    req = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions")
-    llm, chat = fake_llm([openai.APIConnectionError(request=req) for _ in range(3)],
-                         max_retries=2)
-    with pytest.raises(BackendUnavailable):
-        build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
-                    retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=True)
-    assert len(chat.calls) == 3  # one category's retries, not seven categories' worth
-
-
-def test_a_cut_off_category_keeps_its_complete_items_and_the_brief_says_so(
-        deal: Store) -> None:
-    from tests.extractor.test_llm import _cut_off
-
-    replies: list[object] = [{"items": []} for _ in CATEGORIES]
-    cut = ('{"items": [{"field": "champion", "name": "Anna Keller", '
-           '"value": "Anna Keller drives the project", '
-           '"quote": "I\'ll drive this internally, it\'s my project"}, '
-           '{"field": "champion", "name": "Anna Keller", "value": "Anna Keller drives the proj')
-    replies[list(CATEGORIES).index("stakeholders")] = _cut_off(cut)
-    llm, _ = fake_llm(replies)
-    brief = build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
-                        retriever=deal_retriever(deal, "acme"), llm=llm, with_rules=False)
-    [champion] = brief.items_for("stakeholders.champion")
-    assert champion.citations[0].speaker == "Anna Keller" and champion.grounded
-    [warning] = brief.metadata.warnings
-    assert warning.startswith("stakeholders:") and "1 complete items" in warning
+        brief_of(_docs(), llm=llm, plan=ReadPlan(batch_size=2, slack=0.0))
+    assert len(chat.calls) == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from extractor.classifier import classify
 from extractor.conflicts import detect_conflicts
+from extractor.deal import build_context
 from handoff.domain import (
     ConflictKind,
     Offering,
@@ -46,8 +48,14 @@ ORDER = _doc("order-form.md", ["Implementation: go-live ten weeks after kickoff.
              SegmentKind.PARAGRAPH)
 
 
-def _conflicts(*docs: ParsedDocument, offering: Offering | None = OFFERING):  # type: ignore[no-untyped-def]
-    return detect_conflicts([], list(docs), offering)
+def _conflicts(*docs: ParsedDocument, offering: Offering | None = OFFERING,  # type: ignore[no-untyped-def]
+               language: str | None = None):
+    from index.embedders import USEEmbedder
+
+    ctx = build_context(list(docs))
+    if language:
+        ctx.language = language
+    return detect_conflicts(ctx, classify(ctx, USEEmbedder()), [], offering)
 
 
 def test_a_promise_repeated_in_several_places_is_one_conflict_with_every_quote() -> None:
@@ -122,10 +130,10 @@ def test_a_month_and_a_day_in_it_do_not_conflict_but_different_months_do() -> No
 
 
 def test_german_brief_gets_german_conflict_descriptions() -> None:
-    found = detect_conflicts([], [CALL, ORDER], OFFERING, language="de")
+    found = _conflicts(CALL, ORDER, language="de")
     kinds = {c.kind: c.description for c in found}
     assert kinds[ConflictKind.SOURCES_DISAGREE].startswith("Quellen widersprechen sich")
-    assert any("Standard-Implementierung dauert 8-10 Wochen" in c.description for c in found)
+    assert any("Standard-Implementierung dauert 8–10 Wochen" in c.description for c in found)
 
 
 def test_one_seat_count_in_two_words_is_no_conflict_but_another_count_is() -> None:

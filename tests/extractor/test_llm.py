@@ -6,11 +6,23 @@ import httpx
 import openai
 import pytest
 import tenacity
+from pydantic import BaseModel, Field
 
-from extractor.chain import Extraction
 from extractor.llm import choose_mode, parse_json, response_format
 from handoff.errors import BackendUnavailable, ExtractionError
 from tests.fakes import fake_llm
+
+
+class Said(BaseModel):
+    field: str
+    value: str = ""
+    quote: str = ""
+
+
+class Extraction(BaseModel):
+    """A list-shaped answer, as the reading prompt's: the adapter is generic over it."""
+
+    items: list[Said] = Field(default_factory=list)
 
 GOOD = {"items": [{"field": "champion", "value": "Anna Keller", "quote": "I drive this",
                    "passage": "P1"}]}

@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 
 from extractor.backends import open_backend
-from extractor.chain import Extraction, build_brief
 from extractor.llm import ChatModelLLM
 from extractor.llm_cache import CachedLLM
-from extractor.service import deal_retriever, source_documents
-from handoff.domain import CATEGORIES
+from extractor.reading import ReadPlan
 from handoff.errors import ExtractionError
 from handoff.settings import get_settings
-from index.store import Store
-from tests.extractor.test_chain import OFFERING, _replies, deal  # noqa: F401  (fixture)
+from tests.extractor.builders import brief_of
+from tests.extractor.test_chain import _docs
+from tests.extractor.test_llm import Extraction
 from tests.fakes import fake_llm
 
 ASK = [("system", "You extract."), ("user", "Passages: P1 Anna drives it.")]
@@ -59,21 +58,20 @@ def test_a_failed_answer_is_not_kept(tmp_path: Path) -> None:
     assert out.items[0].value == "Anna" and not usage.cached and len(chat.calls) == 3
 
 
-def test_a_rerun_brief_is_the_same_and_costs_no_tokens(deal: Store, tmp_path: Path) -> None:  # noqa: F811
-    replies = _replies()
+def test_a_rerun_brief_is_the_same_and_costs_no_tokens(tmp_path: Path) -> None:
+    plan = ReadPlan(batch_size=3, slack=0.0)
 
     def run(llm: ChatModelLLM):  # type: ignore[no-untyped-def]
-        return build_brief("acme", "Acme Freight", documents=source_documents(deal, "acme"),
-                           retriever=deal_retriever(deal, "acme"),
-                           llm=CachedLLM(llm, tmp_path / "c.sqlite", "ns"), offering=OFFERING)
+        return brief_of(_docs(), llm=CachedLLM(llm, tmp_path / "c.sqlite", "ns"), plan=plan)
 
-    first = run(fake_llm([replies[c] for c in CATEGORIES])[0])
+    first = run(fake_llm([{"items": [{"id": 2, "field": "primary_goal"}]}] * 5)[0])
+    calls = first.metadata.token_usage.calls
     again = run(fake_llm([])[0])  # would fail if it were asked anything
     assert [(i.id, i.value) for i in again.items] == [(i.id, i.value) for i in first.items]
     assert [g.key for g in again.gaps] == [g.key for g in first.gaps]
-    assert first.metadata.token_usage.prompt_tokens == 100 * len(CATEGORIES)
+    assert first.metadata.token_usage.prompt_tokens == 100 * calls
     usage = again.metadata.token_usage
-    assert (usage.calls, usage.cached_calls, usage.prompt_tokens) == (len(CATEGORIES),) * 2 + (0,)
+    assert (usage.calls, usage.cached_calls, usage.prompt_tokens) == (calls, calls, 0)
 
 
 def test_the_setting_turns_the_cache_off(tmp_path: Path) -> None:

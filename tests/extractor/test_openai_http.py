@@ -2,9 +2,9 @@
 
 A small OpenAI-compatible server runs under uvicorn on loopback and plays the endpoint:
 chat completions and embeddings, a 429 on the first call, one invalid answer, and (when
-asked) a 400 for ``json_schema`` like llama.cpp's server. Its "model" is extractive: it quotes
-passage sentences that contain a category's cue words, with the case and spacing changed, so
-the product must re-locate every quote itself. The CLI is driven exactly as a user would with
+asked) a 400 for ``json_schema`` like llama.cpp's server. Its "model" reads the numbered
+sentences it is sent and labels those that contain a field's cue word, answering with
+sentence numbers as the reading prompt asks. The CLI is driven exactly as a user would with
 HANDOFF_OPENAI_* and HANDOFF_EMBEDDER=openai in the environment.
 """
 
@@ -43,12 +43,8 @@ Tom Berg: We will give you two training sessions for the dispatchers in March.
 Anna Keller: My worry is that the drivers won't accept another app on their phones.
 """
 
-# category -> (field, cue words) for the fake model
-CUES = {
-    "goals": ("primary_goal", ("goal",)),
-    "commitments": ("service", ("training",)),
-    "risks": ("objection", ("worry",)),
-}
+# cue word -> field, for the fake model
+CUES = {"goal": "primary_goal", "training": "service", "worry": "objection"}
 
 
 @dataclass
@@ -74,23 +70,16 @@ def _answer(body: dict[str, Any]) -> str:
     user = next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
     passages = re.findall(r"^(P\d+) \[[^\]]*\]:\n(.+?)(?=\n\nP\d+ \[|\n\n\S|\Z)", user,
                           re.M | re.S)
-    cat = re.search(r"Extract the (\w+) items", user)
-    if cat is None:  # a question about the deal
+    if not user.startswith("Sentences:"):  # a question about the deal
         hits = [(p, line.split(": ", 1)[-1]) for p, t in passages for line in t.splitlines()
                 if "goal" in line.lower()]
         if not hits:
             return json.dumps({"answer": "", "supported": False, "quotes": []})
         return json.dumps({"answer": "They want fewer empty kilometres.", "supported": True,
                            "quotes": [{"passage": hits[0][0], "quote": hits[0][1]}]})
-    fld, cues = CUES.get(cat.group(1), ("", ()))
-    items = []
-    for pid, text in passages:
-        for line in text.splitlines():
-            said = line.split(": ", 1)[-1]
-            if any(c in said.lower() for c in cues):
-                # a model's sloppy copy: other case, doubled spaces, no final stop
-                quote = said.upper().replace(" ", "  ").rstrip(".")
-                items.append({"field": fld, "value": said, "quote": quote, "passage": pid})
+    items = [{"id": int(n), "field": fld}
+             for n, said in re.findall(r"^\[(\d+)\][^:]*: (.*)$", user, re.M)
+             for cue, fld in CUES.items() if cue in said.lower()]
     return json.dumps({"items": items})
 
 
@@ -180,14 +169,14 @@ def test_brief_through_an_openai_compatible_endpoint(endpoint: FakeEndpoint,
 
     meta = brief["metadata"]
     assert meta["backend"] == "openai" and meta["model"] == "gpt-test"
-    # seven categories, plus the retried 429 and the re-ask after the invalid answer
-    assert len(endpoint.requests) == 7 + 2
+    # one batch of sentences, plus the retried 429 and the re-ask after the invalid answer
+    assert len(endpoint.requests) == 1 + 2
     assert meta["token_usage"]["prompt_tokens"] > 0
     assert meta["token_usage"]["prompt_tokens"] <= endpoint.prompt_tokens
     assert all(h["authorization"] == "Bearer sk-test-123" for h in endpoint.headers)
     assert all(r["model"] == "gpt-test" for r in endpoint.requests)
     # the token limit in the field llama.cpp, vLLM and Ollama read (not only OpenAI's new one)
-    assert all(r.get("max_tokens") == 700 and "max_completion_tokens" not in r
+    assert all(r.get("max_tokens") == 1200 and "max_completion_tokens" not in r
                for r in endpoint.requests)
     # a loopback endpoint is not OpenAI: json_object mode, carrying the schema
     fmt = endpoint.requests[-1]["response_format"]
@@ -201,10 +190,9 @@ def test_brief_through_an_openai_compatible_endpoint(endpoint: FakeEndpoint,
     assert {"goals.primary_goal", "commitments.service", "risks.objection"} <= set(by_key)
     for item in by_key.values():
         for c in item["citations"]:
-            # the sloppy upper-case quote was re-located and snapped to the real words
-            assert c["alignment"] != "ungrounded"
+            # the model names sentences; the citation is that sentence, exactly
+            assert c["alignment"] == "exact"
             assert source[c["start"]:c["end"]] == c["quote"]
-            assert c["quote"] != c["quote"].upper()
     training = by_key["commitments.service"]
     assert "two training sessions" in training["citations"][0]["quote"]
     assert training["citations"][0]["speaker"] == "Tom Berg"
@@ -248,12 +236,15 @@ def test_eval_can_answer_questions_with_another_backend(endpoint: FakeEndpoint,
     deal = sorted(p.name for p in dataset.iterdir() if p.is_dir())[0]
     out = tmp_path / "report"
     result = CliRunner().invoke(cli, ["eval", str(dataset), "--deals", deal, "--backend",
-                                      "openai", "--qa-backend", "rules", "--out", str(out)])
+                                      "openai", "--qa-backend", "classifier", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "questions answered by rules" in result.output
+    assert "questions answered by classifier" in result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["run"]["backend"] == "openai" and report["run"]["qa_backend"] == "rules"
+    assert report["run"]["backend"] == "openai" and report["run"]["qa_backend"] == "classifier"
     assert report["questions"] and any(q["answered"] for q in report["questions"])
-    # the endpoint saw the seven extraction prompts (plus the 429 and the re-ask), no question
-    assert len(endpoint.requests) == 7 + 2
-    assert "Questions answered by rules" in (out / "report.md").read_text(encoding="utf-8")
+    # the endpoint saw only reading batches (plus the 429 and the re-ask), no question
+    assert endpoint.requests and all(
+        any(m["content"].startswith("Sentences:") for m in r["messages"])
+        for r in endpoint.requests)
+    assert "Questions answered by classifier" in (out / "report.md").read_text(
+        encoding="utf-8")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from extractor.chain import build_brief
 from extractor.quotes import promote_orphan_quotes
 from handoff.domain import ParsedDocument, SegmentKind
 from index.parsers import parse_bytes
+from tests.extractor.builders import brief_of
 
 OFFER = """Hi Samira,
 
@@ -47,7 +47,7 @@ def _doc(name: str, text: str) -> ParsedDocument:
 
 
 def _commercial_sources(docs: list[ParsedDocument]) -> set[str]:
-    brief = build_brief("d", "Deal", documents=docs, retriever=None, llm=None)
+    brief = brief_of(docs)
     items = [i for i in brief.items if i.key == "commitments.commercial"
              and any("12%" in c.quote for c in i.citations)]
     assert items, [(i.key, i.value) for i in brief.items]

@@ -1,12 +1,11 @@
-"""The rules backend as a CSM would notice it: right people, real promises, exact quotes."""
+"""The classifier backend as a CSM would notice it: right people, real promises, exact quotes."""
 
 from __future__ import annotations
 
 import pytest
 
-from extractor.rules import extract_items
 from handoff.domain import Item, ParsedDocument, SourceKind
-from tests.extractor.test_rules_fixtures import call, crm, email, make_doc
+from tests.extractor.builders import brief_of, call, crm, email, make_doc
 
 VENDOR = "Jonas Weber <jonas.weber@flowbase.io>"
 CUSTOMER = "Anna Keller <a.keller@nordwind.de>"
@@ -56,6 +55,10 @@ def _de_deal() -> list[ParsedDocument]:
             "Budgetfreigabe macht Frank Albers (Kaufm. Leiter), max. 70.000 € inkl. Einführung.",
         ], author="Jonas Weber"),
     ]
+
+
+def extract_items(docs: list[ParsedDocument]) -> list[Item]:
+    return brief_of(docs).items
 
 
 def _with(items: list[Item], prefix: str, word: str) -> list[Item]:

@@ -1,4 +1,4 @@
-"""The rules backend over every dev-set deal: every citation is exact (grounding 1.0)."""
+"""The classifier backend over every dev-set deal: every citation is exact (grounding 1.0)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.rules import extract_items
 from handoff.domain import CATEGORIES
 from index.parsers import parse_file
+from tests.extractor.builders import brief_of
 
 _DEV = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev"
 _DEALS = sorted(p for p in _DEV.glob("*/sources") if p.is_dir()) if _DEV.is_dir() else []
@@ -20,7 +20,7 @@ _DEALS = sorted(p for p in _DEV.glob("*/sources") if p.is_dir()) if _DEV.is_dir(
 def test_every_citation_on_a_dev_deal_is_exact(sources: Path) -> None:
     docs = [parse_file(p) for p in sorted(sources.iterdir()) if p.is_file()]
     by_name = {d.filename: d for d in docs}
-    items = extract_items(docs)
+    items = brief_of(docs).items
     assert items
     for item in items:
         category, _, field = item.key.partition(".")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extractor.roster import Person, build_roster, resolve
 from handoff.domain import SourceKind
-from tests.extractor.test_rules_fixtures import call, crm, email
+from tests.extractor.builders import call, crm, email
 
 
 def _people() -> list[Person]:

@@ -1,10 +1,10 @@
-"""Who signs, who drives, and a person who holds two roles (rules backend)."""
+"""Who signs, who drives, and a person who holds two roles (classifier backend)."""
 
 from __future__ import annotations
 
-from extractor.chain import build_brief
 from handoff.domain import HandoffBrief
 from index.parsers import parse_bytes
+from tests.extractor.builders import brief_of
 
 CALL = """WEBVTT
 
@@ -38,8 +38,7 @@ UNKNOWN_SIGNER = """WEBVTT
 
 
 def _brief(name: str, text: str) -> HandoffBrief:
-    return build_brief("d", "Deal", documents=[parse_bytes(text.encode(), name)],
-                       retriever=None, llm=None)
+    return brief_of([parse_bytes(text.encode(), name)])
 
 
 def _holders(brief: HandoffBrief, key: str) -> set[str]:

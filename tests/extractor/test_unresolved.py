@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extractor.chain import build_brief
 from handoff.domain import GapReason, ParsedDocument, completeness
 from index.parsers import parse_bytes
+from tests.extractor.builders import brief_of
 
 
 def _docs(*files: tuple[str, str]) -> list[ParsedDocument]:
@@ -12,7 +12,7 @@ def _docs(*files: tuple[str, str]) -> list[ParsedDocument]:
 
 
 def _brief(*files: tuple[str, str]):  # type: ignore[no-untyped-def]
-    return build_brief("d", "Deal", documents=_docs(*files), retriever=None, llm=None)
+    return brief_of(_docs(*files))
 
 
 NOTE_EN = """# Handoff notes
