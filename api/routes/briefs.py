@@ -10,11 +10,13 @@ from api import workspace
 from api.access import Action
 from api.auth import CurrentUser, SettingsDep, StoreDep
 from api.deps import BackendsDep, DealDep, RunnerDep, visible_deal
-from api.exporting import DraftPeople, ExportFormat, render
+from api.exporting import ExportFormat, colleague, render
 from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.schemas import JobOut
 from api.timeline_events import latest, timeline_of
-from api.users import display_name
+from api.users import assigned_csms, user_by_id
+from exports.package import DraftPeople
+from extractor.service import load_offering
 from handoff.domain import HandoffBrief
 from handoff.errors import NotFoundError
 
@@ -82,14 +84,13 @@ def get_brief(access: DealDep) -> HandoffBrief:
 
 
 def draft_people(access: DealDep) -> DraftPeople:
-    """The assigned CSM, the owning rep and the contract signature, for the drafts."""
-    people = workspace.deal_users(access.store, access.deal)
+    """The assigned CSM and the owning rep (their profiles) and the contract signature."""
+    csms = assigned_csms(access.store, access.id)
+    owner = (user_by_id(access.store, access.deal.owner_id)
+             if access.deal.owner_id is not None else None)
     timeline = timeline_of(latest(access.store, access.id))
-    return DraftPeople(
-        csm=display_name(people["csms"][0]) if people["csms"] else None,
-        rep=display_name(people["owner"]) if people["owner"] else None,
-        signed_at=timeline.signed_at if timeline else None,
-    )
+    return DraftPeople(csm=colleague(csms[0]) if csms else None, rep=colleague(owner),
+                       signed_at=timeline.signed_at if timeline else None)
 
 
 @router.get(
@@ -103,9 +104,9 @@ def export(access: DealDep, people: Annotated[DraftPeople, Depends(draft_people)
            format: Annotated[ExportFormat, Query(description="Which document")] = ExportFormat.MD,
            lang: Annotated[Literal["de", "en"] | None, Query(
                description="Language; default: the brief's")] = None) -> Response:
-    """The ``docx``, ``md`` or ``json`` brief, or the ``email``, ``agenda``, ``checklist`` or
-    ``plan`` draft, in German or English."""
+    """The ``docx``, ``md`` or ``json`` brief, or the ``email``, ``agenda``, ``call-agenda``,
+    ``checklist`` or ``plan`` draft, in German or English."""
     brief = workspace.brief_of(access.store, access.deal)
-    download = render(brief, format, lang, people)
+    download = render(brief, format, lang, people, load_offering(access.settings.offering_path))
     return Response(download.body, media_type=download.media_type, headers={
         "Content-Disposition": f'attachment; filename="{download.filename}"'})
