@@ -203,7 +203,7 @@ def answer(deal: str, gap_id: str, text: str) -> None:
     with handled():
         _, store = _store()
         item = answer_gap(store, deal, gap_id, text, _actor())
-        console.print(f"answered {gap_id}: {item.key} = {item.value}")
+        console.print(f"answered {gap_id}" + (f": {item.key} = {item.value}" if item else ""))
 
 
 @app.command()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from api.users import User
+from api.timeline_events import latest, timeline_of
+from api.users import User, assigned_csms, user_by_id
 from exports.draft_context import Colleague
 from exports.package import FORMATS, DraftPeople, Export, export
 from handoff.domain import HandoffBrief, Offering
+from index.db import DealRow
+from index.store import Store
 
 
 class ExportFormat(StrEnum):
@@ -38,6 +41,15 @@ def colleague(user: User | None) -> Colleague | None:
         return None
     return Colleague(name=user.display_name, title=user.title, phone=user.phone,
                      email=user.email)
+
+
+def draft_people(store: Store, deal: DealRow) -> DraftPeople:
+    """The assigned CSM and the owning rep (their profiles) and the contract signature."""
+    csms = assigned_csms(store, deal.id)
+    owner = user_by_id(store, deal.owner_id) if deal.owner_id is not None else None
+    timeline = timeline_of(latest(store, deal.id))
+    return DraftPeople(csm=colleague(csms[0]) if csms else None, rep=colleague(owner),
+                       signed_at=timeline.signed_at if timeline else None)
 
 
 def render(brief: HandoffBrief, fmt: str, lang: str | None, people: DraftPeople,

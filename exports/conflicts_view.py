@@ -24,10 +24,9 @@ from handoff.domain import (
     GapReason,
     HandoffBrief,
 )
-from handoff.labels import Lang, field_label, term, term_with, topic_label
+from handoff.labels import QUESTION_GAP_KEY, Lang, field_label, term, term_with, topic_label
 
 OFFERING_SOURCE = "offering.yaml"
-QUESTION_KEY = "question"  # a gap made from a question the sources did not answer
 
 _REASON_TERMS = {
     GapReason.MISSING: "gap_missing",
@@ -147,7 +146,7 @@ def conflict_views(conflicts: list[Conflict], registry: SourceRegistry, lang: La
 
 def key_label(key: str, lang: Lang) -> str:
     """The field label of a key, or the key itself when it is not part of the schema."""
-    if key == QUESTION_KEY:
+    if key == QUESTION_GAP_KEY:
         return term("asked_question", lang)
     return field_label(key, lang) if key in ALL_KEYS else key
 

@@ -15,6 +15,9 @@ from handoff.errors import InputError
 
 Lang = Literal["de", "en"]
 LANGUAGES: tuple[Lang, ...] = ("de", "en")
+# The key of a gap made from a question CS asked that the sources did not answer: it is not
+# a field of the schema, so it is labelled here and never becomes an item.
+QUESTION_GAP_KEY = "question"
 
 # (en, de) per field key, in the order of CATEGORIES.
 _FIELDS: dict[str, tuple[str, str]] = {

@@ -10,11 +10,9 @@ from api import workspace
 from api.access import Action
 from api.auth import CurrentUser, SettingsDep, StoreDep
 from api.deps import BackendsDep, DealDep, RunnerDep, visible_deal
-from api.exporting import ExportFormat, colleague, render
+from api.exporting import ExportFormat, draft_people, render
 from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.schemas import JobOut
-from api.timeline_events import latest, timeline_of
-from api.users import assigned_csms, user_by_id
 from exports.package import DraftPeople
 from extractor.service import load_offering
 from handoff.domain import HandoffBrief
@@ -83,14 +81,9 @@ def get_brief(access: DealDep) -> HandoffBrief:
     return workspace.brief_of(access.store, access.deal)
 
 
-def draft_people(access: DealDep) -> DraftPeople:
+def people_of(access: DealDep) -> DraftPeople:
     """The assigned CSM and the owning rep (their profiles) and the contract signature."""
-    csms = assigned_csms(access.store, access.id)
-    owner = (user_by_id(access.store, access.deal.owner_id)
-             if access.deal.owner_id is not None else None)
-    timeline = timeline_of(latest(access.store, access.id))
-    return DraftPeople(csm=colleague(csms[0]) if csms else None, rep=colleague(owner),
-                       signed_at=timeline.signed_at if timeline else None)
+    return draft_people(access.store, access.deal)
 
 
 @router.get(
@@ -100,7 +93,7 @@ def draft_people(access: DealDep) -> DraftPeople:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
         "text/markdown": {}, "application/json": {}}}},
 )
-def export(access: DealDep, people: Annotated[DraftPeople, Depends(draft_people)],
+def export(access: DealDep, people: Annotated[DraftPeople, Depends(people_of)],
            format: Annotated[ExportFormat, Query(description="Which document")] = ExportFormat.MD,
            lang: Annotated[Literal["de", "en"] | None, Query(
                description="Language; default: the brief's")] = None) -> Response:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from exports.draft_context import Colleague
 from exports.drafts import (
     DRAFTS,
     all_drafts,
@@ -16,7 +17,6 @@ from exports.drafts import (
     joint_call_agenda,
     success_plan,
 )
-from exports.draft_context import Colleague
 from handoff.domain import AlignmentStatus, Citation, GapStatus, Item
 
 SIGNED_FRIDAY = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)

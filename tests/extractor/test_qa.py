@@ -42,18 +42,20 @@ def test_rules_says_so_when_nothing_matches(deal: Store) -> None:
 
 
 def test_model_answer_with_grounded_quote(deal: Store) -> None:
-    llm, chat = fake_llm([{"answer": "The CFO, Ines Duarte.", "supported": True,
-                           "quotes": [{"passage": "P1",
-                                       "quote": "signed off by our CFO, Ines Duarte"}]}])
+    llm, chat = fake_llm([{"supported": True, "sentences": [
+        {"text": "The CFO, Ines Duarte, signs off anything above fifty thousand.",
+         "quotes": [{"passage": "P1", "quote": "signed off by our CFO, Ines Duarte"}]}]}])
     a = ask(deal, "acme", "Who signs off the budget?", Backend("fake", llm, "t"))
-    assert a.supported and a.text == "The CFO, Ines Duarte."
+    assert a.supported
+    assert a.text == "The CFO, Ines Duarte, signs off anything above fifty thousand. [1]"
     assert a.citations[0].quote == "signed off by our CFO, Ines Duarte"
     assert "untrusted" in chat.calls[0]["messages"][0][1]
 
 
 def test_model_answer_without_grounded_quote_is_not_presented_as_supported(deal: Store) -> None:
-    llm, _ = fake_llm([{"answer": "The CEO, John Smith.", "supported": True,
-                        "quotes": [{"passage": "P1", "quote": "John Smith approves budgets"}]}])
+    llm, _ = fake_llm([{"supported": True, "sentences": [
+        {"text": "The CEO, John Smith.",
+         "quotes": [{"passage": "P1", "quote": "John Smith approves budgets"}]}]}])
     a = ask(deal, "acme", "Who signs off the budget?", Backend("fake", llm, "t"))
     assert "John Smith" not in a.text
     assert a.backend == "fake+rules" and "Ines Duarte" in a.text  # the quoted sentence instead
@@ -61,7 +63,7 @@ def test_model_answer_without_grounded_quote_is_not_presented_as_supported(deal:
 
 
 def test_model_without_support_and_no_matching_passage_says_so(deal: Store) -> None:
-    llm, _ = fake_llm([{"answer": "", "supported": False, "quotes": []}])
+    llm, _ = fake_llm([{"sentences": [], "supported": False}])
     a = ask(deal, "acme", "Welche Farbe hat der Firmenwagen?", Backend("fake", llm, "t"),
             language="de")
     assert not a.supported and "Vertrieb" in a.text
