@@ -52,6 +52,7 @@ class CiteView:
     quote: str
     where: str
     href: str | None  # the passage page; None when the quote was not found in a source
+    label: str = ""  # the chip's short text: who and when, else the file
     flags: list[Flag] = field(default_factory=list)
     unverified: bool = False
     repeats: bool = False  # the item's line already says what the quote says
@@ -208,7 +209,15 @@ def cite_view(deal_id: str, c: Citation, lang: Lang, line: str = "") -> CiteView
         unverified = True
     return CiteView(quote=_cut(c.quote), where=where_text(c, lang),
                     href=passage_href(deal_id, c), flags=flags, unverified=unverified,
-                    repeats=bool(line) and repeats(line, c))
+                    repeats=bool(line) and repeats(line, c), label=chip_label(c, lang))
+
+
+def chip_label(c: Citation, lang: Lang) -> str:
+    """"Deirdre Collins · 00:06:25" or "rep-handoff-note-sam.md · line 13": short, no ids."""
+    where = where_text(c, lang)
+    if c.speaker and where.startswith(c.source):
+        return where[len(c.source):].lstrip(" ·") or c.source
+    return where
 
 
 def item_view(deal_id: str, item: Item, lang: Lang) -> ItemView:

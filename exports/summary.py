@@ -56,6 +56,7 @@ _TOPICS = {
     "seats": {"seats"},
     "signer": {"person"},
 }
+_ALL_KEYS = tuple(f"{c}.{f}" for c, fs in CATEGORIES.items() for f in fs)
 _RISK_ORDER = ("risks.objection", "risks.churn_indicator", "risks.competitive_concern",
                "risks.budget_constraint", "risks.unrealistic_expectation", "risks.political_risk",
                "implementation.timeline_risk")
@@ -215,6 +216,10 @@ class _Facts:
             return self.fact(fact, None)
         settled = [i for i in items if not i.unresolved]
         item = settled[0] if settled else items[0]
+        if item.unresolved and not item.corrected_value:
+            # "Kickoff date: not agreed yet – waiting for Alan's signature" is in the quote;
+            # the strip only says that it is open (the flag) and links to why.
+            return self.fact(fact, term("not_agreed", self.lang), item)
         return self.fact(fact, _short(item_line(item, self.lang)), item)
 
     def support_tier(self) -> KeyFact:
@@ -230,7 +235,8 @@ class _Facts:
             m = _TIER_WORD.search(text)
             return m.group(1) if m else None
 
-        keys = ("commitments.commercial", "commitments.service", "commitments.scope")
+        keys = ("commitments.commercial", "commitments.service", "commitments.scope",
+                *(k for k in _ALL_KEYS if not k.startswith(("commitments.", "risks."))))
         found = self.first(keys, tier)
         if found is None:
             return self.fact("support_tier", None)

@@ -120,11 +120,23 @@ def wants(question: str) -> set[str]:
     return {kind for kind, pattern in _WANTS.items() if pattern.search(question)}
 
 
-def _sentence_score(sentence: str, terms: list[str], kinds: set[str]) -> float:
+def _matches(term: str, words: list[str]) -> bool:
+    # "budget" finds "budgets"; a short term only itself ("use" is not "users")
+    return any(w == term or (len(term) >= 4 and w.startswith(term)) for w in words)
+
+
+def _sentence_score(sentence: str, terms: list[list[str]], kinds: set[str]) -> float:
+    """How well a sentence answers: the question's words it has, plus the kind it wants.
+
+    ``terms`` holds each content word of the question with its thesaurus words; a sentence
+    must have at least half of the question's words (or one of their synonyms) to count.
+    """
     words = re.findall(r"\w+", sentence.lower())
-    score = float(sum(1 for t in terms if any(w.startswith(t) for w in words)))
-    if score <= 0:
+    hits = [sum(1 for t in group if _matches(t, words)) for group in terms]
+    covered = sum(1 for h in hits if h)
+    if not covered or covered * 2 < len(terms):
         return 0.0
+    score = float(sum(hits))
     for kind in kinds:
         if _GIVES[kind].search(sentence):
             score += 1.5  # "when" is answered by a date, "who" by someone's name
@@ -136,7 +148,7 @@ def _sentence_score(sentence: str, terms: list[str], kinds: set[str]) -> float:
 def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], question: str,
                     n: int = 2) -> list[tuple[float, Citation]]:
     """The sentences of the passages that best answer the question, as exact citations."""
-    terms = expand_terms(query_terms(question))
+    terms = [expand_terms([t]) for t in query_terms(question)]
     kinds = wants(question)
     scored: list[tuple[float, int, Sentence]] = []
     split: dict[str, list[Sentence]] = {}  # several passages often share one document

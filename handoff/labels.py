@@ -213,6 +213,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "term_months": ("{n}-month term", "Laufzeit {n} Monate"),
     "seats_count": ("{n} users", "{n} Nutzer"),
     "contradictory": ("contradictory", "widersprüchlich"),
+    "not_agreed": ("not agreed yet", "noch nicht vereinbart"),
     "more_risks": ("{n} more under Risks", "{n} weitere unter Risiken"),
     "no_promises": ("No open promises.", "Keine offenen Zusagen."),
     "no_risks": ("No risks in the sources.", "Keine Risiken in den Quellen."),

@@ -74,17 +74,28 @@
 
   function placeOverlay(box, opener) {
     var margin = 8;
+    var gap = 6;
     var width = Math.min(520, window.innerWidth - 2 * margin);
     box.style.width = width + "px";
-    box.style.maxHeight = Math.max(160, Math.floor(window.innerHeight * 0.6)) + "px";
     var rect = opener ? opener.getBoundingClientRect() : { left: margin, right: margin,
       top: margin, bottom: margin };
+    var below = window.innerHeight - rect.bottom - gap - margin;
+    var above = rect.top - gap - margin;
+    box.style.maxHeight = Math.floor(window.innerHeight * 0.6) + "px";
     var height = box.offsetHeight;
-    var top = rect.bottom + 6;
-    if (top + height > window.innerHeight - margin) {
-      top = rect.top - height - 6;  // no room below the quote: open above it
+    var top;
+    if (height <= below) {
+      top = rect.bottom + gap;
+    } else if (height <= above) {
+      top = rect.top - gap - height;
+    } else if (below >= above) {  // too tall for either side: shrink it to the larger one
+      box.style.maxHeight = Math.max(120, below) + "px";
+      top = rect.bottom + gap;
+    } else {
+      box.style.maxHeight = Math.max(120, above) + "px";
+      top = rect.top - gap - box.offsetHeight;
     }
-    top = Math.max(margin, Math.min(top, window.innerHeight - height - margin));
+    top = Math.max(margin, Math.min(top, window.innerHeight - box.offsetHeight - margin));
     var left = Math.max(margin, Math.min(rect.left, window.innerWidth - width - margin));
     box.style.top = top + "px";
     box.style.left = left + "px";
