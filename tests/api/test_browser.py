@@ -59,6 +59,7 @@ SIDEWAYS = """() => {
 }"""
 
 
+# Which elements stick out (the failure message names them).
 WHO_SIDEWAYS = """() => {
   const width = document.documentElement.clientWidth;
   const out = [];
@@ -66,8 +67,10 @@ WHO_SIDEWAYS = """() => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if (el.checkVisibility && !el.checkVisibility()) continue;
-    if (r.right > width || r.left < 0) out.push(el.tagName + '.' + el.className + '#' + (el.closest('[id]') || {}).id
-                                                + ' ' + Math.round(r.left) + '-' + Math.round(r.right));
+    if (r.right > width || r.left < 0) {
+      const owner = (el.closest('[id]') || {}).id;
+      out.push(`${el.tagName}.${el.className} in #${owner} ${r.left}-${r.right}`);
+    }
   }
   return out.slice(0, 8).join('; ');
 }"""
@@ -254,7 +257,7 @@ def test_rep_reviews_the_brief_in_one_click_each(server: dict[str, Any], browser
     downloaded = Path(info.value.path()).read_text(encoding="utf-8")
     assert downloaded.startswith("Subject: ") and "Hi Rob," in downloaded
     assert info.value.suggested_filename == f"{deal}-intro-email-en.md"
-    assert page.evaluate(SIDEWAYS) <= 0
+    assert page.evaluate(SIDEWAYS) <= 0, page.evaluate(WHO_SIDEWAYS)
     shot(page, f"rep-{width}-reviewed")
     rep.close()
 
@@ -272,7 +275,7 @@ def test_csm_reads_the_summary_opens_quotes_and_asks(server: dict[str, Any], bro
     assert _facts(page) == FACTS_EN
     header = page.locator("header.top").bounding_box()
     assert header["width"] <= width and header["height"] < 160, header  # the header fits
-    assert page.evaluate(SIDEWAYS) <= 0, "the page scrolls sideways"
+    assert page.evaluate(SIDEWAYS) <= 0, page.evaluate(WHO_SIDEWAYS)
     expect(page.locator("#upload-form")).to_have_count(0)
     expect(page.locator("button[data-action=confirm]")).to_have_count(0)
 
@@ -324,7 +327,7 @@ def test_csm_reads_the_summary_opens_quotes_and_asks(server: dict[str, Any], bro
         "1. August 2026")
     expect(page.locator("#key-facts .fact[data-fact=contract] .fact-value")).to_have_text(
         "€54,000 pro Jahr · Laufzeit 12 Monate")
-    assert page.evaluate(SIDEWAYS) <= 0
+    assert page.evaluate(SIDEWAYS) <= 0, page.evaluate(WHO_SIDEWAYS)
     shot(page, f"csm-{width}-de")
     page.click(".langs a:has-text('EN')")
     csm.close()
