@@ -83,6 +83,10 @@ class Words:
         """The word for a conflict topic."""
         return labels.topic_label(name, self.lang)
 
+    def audit(self, action: str) -> str:
+        """The audit trail's word for a change ("confirm" -> "bestätigt")."""
+        return web_labels.audit_action(action, self.lang)
+
     def term_with(self, name: str, **values: Any) -> str:
         """A brief phrase with ``{placeholders}`` filled."""
         return labels.term_with(name, self.lang, **values)

@@ -179,6 +179,23 @@ _UI: dict[str, tuple[str, str]] = {
     "saved": ("Saved.", "Gespeichert."),
     "open_quote": ("Open the quote in its source", "Zitat in der Quelle öffnen"),
     "not_recorded": ("not in the sources", "nicht in den Quellen"),
+    # What the audit trail calls each change.
+    "audit_create": ("created the deal", "Deal angelegt"),
+    "audit_upload": ("uploaded", "hochgeladen"),
+    "audit_delete": ("deleted a source", "Quelle gelöscht"),
+    "audit_brief": ("built the brief", "Briefing erstellt"),
+    "audit_confirm": ("confirmed", "bestätigt"),
+    "audit_correct": ("corrected", "korrigiert"),
+    "audit_reject": ("rejected", "verworfen"),
+    "audit_restore": ("restored", "wiederhergestellt"),
+    "audit_bulk_reject": ("rejected a section", "Abschnitt verworfen"),
+    "audit_resolve": ("resolved a conflict", "Widerspruch geklärt"),
+    "audit_undo": ("undid change", "Änderung zurückgenommen"),
+    "audit_answer": ("answered a question", "Frage beantwortet"),
+    "audit_ask_rep": ("sent a question to the rep", "Frage an den Vertrieb geschickt"),
+    "audit_assign": ("assigned", "zugewiesen"),
+    "audit_timeline": ("recorded a step", "Schritt eingetragen"),
+    "audit_rating": ("rated", "bewertet"),
 }
 
 
@@ -191,6 +208,11 @@ def ui(key: str, lang: Lang, **values: Any) -> str:
     en, de = _UI[key]
     text = de if lang == "de" else en
     return text.format(**values) if values else text
+
+
+def audit_action(action: str, lang: Lang) -> str:
+    """The audit trail's word for a change; an action without a label is shown as given."""
+    return ui(f"audit_{action}", lang) if f"audit_{action}" in _UI else action
 
 
 def keys() -> list[str]:

@@ -52,7 +52,9 @@ NO_ANSWER = {
     "de": "Die Quellen des Deals beantworten das nicht. Frage an den Vertrieb schicken?",
 }
 PASSAGE_CHARS = 1200
-SHORT_SEGMENT = 320
+SHORT_SEGMENT = 200  # a turn or note this short is quoted whole when its sentence is a stub
+STUB_WORDS = 6
+PAIR_CHARS = 240  # a sentence and the next of its turn are quoted together up to this
 # A second quoted sentence when it scores at least half as well as the best, preferring one
 # from another source (measured on the dev set's 65 questions: 0.75 and any source answered
 # 0.69 of them, cited 0.67; see the closing note of issue 13).
@@ -172,8 +174,15 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
         if score <= 0:
             break
         seg = s.segment
-        # a short turn or note reads better whole: "Alan, our finance manager. He signs."
-        start, end = (seg.start, seg.end) if len(seg.text) <= SHORT_SEGMENT else (s.start, s.end)
+        # the sentence, unless it is a stub of a short turn ("He signs." in "Alan, our
+        # finance manager. He signs."): then the turn, which says who; a short sentence
+        # takes the next one of its turn along, which often says the why or the number
+        stub = len(s.text.split()) < STUB_WORDS and len(seg.text) <= SHORT_SEGMENT
+        start, end = (seg.start, seg.end) if stub else (s.start, s.end)
+        after = next((x for x in split[s.filename] if x.segment.index == seg.index
+                      and x.start >= s.end), None)
+        if not stub and after is not None and after.end - start <= PAIR_CHARS:
+            end = after.end
         if any(c.source == s.filename and c.start is not None and c.end is not None
                and c.start < end and start < c.end for _, c in out):
             continue

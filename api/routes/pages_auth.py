@@ -127,4 +127,5 @@ def save_profile(request: Request, user: CurrentUser, store: StoreDep,
                  phone: Annotated[str, Form(max_length=50)] = "") -> Response:
     """Save the profile (a bad phone number is refused with the reason)."""
     saved = update_profile(store, user.id, display_name=display_name, title=title, phone=phone)
+    request.state.user = saved  # the header shows the new name at once
     return render(request, "profile.html", profile=saved, saved=True)
