@@ -157,8 +157,15 @@ class _Facts:
 
     def first(self, keys: tuple[str, ...], pick: Callable[[Item], str | None]
               ) -> tuple[Item, str] | None:
+        """The first item of ``keys`` that ``pick`` reads a value from.
+
+        A promise still to validate is never read as a fact of the deal: "Premium support"
+        said on a call is listed under the open promises, not as the tier.
+        """
         for key in keys:
             for item in _reliable(self.brief.items_for(key)):
+                if needs_validation(item):
+                    continue
                 found = pick(item)
                 if found:
                     return item, found
@@ -211,7 +218,7 @@ class _Facts:
                        citations=list(item.citations) if item else [])
 
     def date(self, fact: str, key: str) -> KeyFact:
-        items = _reliable(self.brief.items_for(key))
+        items = [i for i in _reliable(self.brief.items_for(key)) if not needs_validation(i)]
         if not items:
             return self.fact(fact, None)
         settled = [i for i in items if not i.unresolved]
