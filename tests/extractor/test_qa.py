@@ -147,7 +147,8 @@ def test_answers_are_kept_and_an_unanswered_one_goes_to_the_rep(mail_deal: Store
                       "rep@acme.test") is None
     brief = make_brief(mail_deal, "acme", rules)  # a re-run keeps the question and its answer
     again = next(g for g in brief.gaps if g.id == gap.id)
-    assert again.status == GapStatus.ANSWERED and again.answer == "The fleet insurer is Allianz, policy 77."
+    assert again.status == GapStatus.ANSWERED
+    assert again.answer == "The fleet insurer is Allianz, policy 77."
     assert all(i.key != "question" for i in load_brief(mail_deal, "acme").items)
     later = ask(mail_deal, "acme", "Which insurer covers the fleet?", rules)
     assert later.supported and "Allianz" in later.text  # the rep's answer is a source now
