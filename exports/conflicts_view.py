@@ -23,6 +23,7 @@ from handoff.domain import (
     Gap,
     GapReason,
     HandoffBrief,
+    Item,
 )
 from handoff.labels import QUESTION_GAP_KEY, Lang, field_label, term, term_with, topic_label
 
@@ -165,13 +166,28 @@ def _evidence(brief: HandoffBrief | None, gap: Gap, lang: Lang) -> str | None:
     return f"{quoted(cite.quote, lang)}, {where_text(cite, lang)}"
 
 
+def _item_of(brief: HandoffBrief | None, gap: Gap) -> Item | None:
+    if brief is None or gap.item_id is None:
+        return None
+    return next((i for i in brief.items if i.id == gap.item_id), None)
+
+
 def gap_question(gap: Gap, lang: Lang, brief: HandoffBrief | None = None) -> str:
     """The question for the rep in ``lang``.
 
     A missing required key asks the question of its key; a key the sources call open quotes
-    that source first; any other gap (a question CS asked, a legacy reason) keeps its text.
+    that source first; a promise only said on a call (briefs made before open promises were
+    items of their own) asks to confirm it, quoting it; a question CS asked keeps its words.
     """
     questions = _questions()
+    item = _item_of(brief, gap)
+    if gap.reason == GapReason.VERBAL_ONLY and item is not None and "verbal" in questions:
+        cite = next((c for c in item.citations if c.grounded), None)
+        return clean(questions["verbal"][lang].format(
+            value=clean(item.shown_value), source=where_text(cite, lang) if cite else ""))
+    if gap.reason == GapReason.UNGROUNDED and item is not None and "ungrounded" in questions:
+        return clean(questions["ungrounded"][lang].format(value=clean(item.shown_value),
+                                                          label=key_label(gap.key, lang)))
     base = questions.get(gap.key)
     if not isinstance(base, dict) or lang not in base:
         return clean(gap.question)

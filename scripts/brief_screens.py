@@ -5,7 +5,9 @@
 Builds the bundled demo deal with the rules backend in a temporary HANDOFF_HOME, serves the
 web app on loopback and opens the deal page in Debian's Chromium (``/usr/bin/chromium``)
 through Playwright. Prints, per viewport width: the page height in pixels and in screens
-(height / viewport height), the number of items shown, and whether the page scrolls sideways.
+(height / viewport height), the number of items on the page, and by how many pixels the page
+scrolls sideways; once as served (the details folded under the summary) and once with every
+section open (``?expand=1``; a page that has no folded sections is the same both times).
 Prints figures; asserts nothing.
 """
 
@@ -73,28 +75,29 @@ def main() -> None:
             assign(store, "csm@example.com", deal)
         with serving(create_app(settings), lifespan="on") as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            print(f"{'user':5} {'width':>5} {'height px':>10} {'screens':>8} {'items':>6} "
-                  f"{'sideways px':>12}")
-            for who in ("rep", "csm"):
-                for width in (int(w) for w in args.widths.split(",")):
-                    page = browser.new_page(viewport={"width": width, "height": args.height})
-                    page.goto(f"{base}/login")
-                    page.fill("input[name=email]", f"{who}@example.com")
-                    page.fill("input[name=password]", PASSWORD)
-                    page.click("form button[type=submit]")
-                    page.wait_for_url(f"{base}/deals")
-                    page.goto(f"{base}/deals/{deal}?lang=en")
-                    height = page.evaluate("document.documentElement.scrollHeight")
-                    sideways = page.evaluate("document.documentElement.scrollWidth"
-                                             " - document.documentElement.clientWidth")
-                    items = page.locator("article.item").count()
-                    print(f"{who:5} {width:5d} {height:10d} {height / args.height:8.1f} "
-                          f"{items:6d} {sideways:12d}")
-                    if args.shots:
-                        args.shots.mkdir(parents=True, exist_ok=True)
-                        page.screenshot(path=str(args.shots / f"{who}-{width}.png"),
-                                        full_page=True)
-                    page.close()
+            print(f"{'user':5} {'width':>5} {'page':8} {'height px':>10} {'screens':>8} "
+                  f"{'items':>6} {'sideways px':>12}")
+            for who, width, expand in ((w, int(x), e) for w in ("rep", "csm")
+                                       for x in args.widths.split(",") for e in (0, 1)):
+                page = browser.new_page(viewport={"width": width, "height": args.height})
+                page.goto(f"{base}/login")
+                page.fill("input[name=email]", f"{who}@example.com")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("form button[type=submit]")
+                page.wait_for_url(f"{base}/deals")
+                page.goto(f"{base}/deals/{deal}?lang=en&expand={expand}")
+                height = page.evaluate("document.documentElement.scrollHeight")
+                sideways = page.evaluate("document.documentElement.scrollWidth"
+                                         " - document.documentElement.clientWidth")
+                items = page.locator("article.item").count()
+                shown = "expanded" if expand else "served"
+                print(f"{who:5} {width:5d} {shown:8} {height:10d} "
+                      f"{height / args.height:8.1f} {items:6d} {sideways:12d}")
+                if args.shots:
+                    args.shots.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(args.shots / f"{who}-{width}-{shown}.png"),
+                                    full_page=True)
+                page.close()
             browser.close()
 
 
