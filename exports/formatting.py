@@ -86,6 +86,12 @@ def mentions_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
 
+def money_in(text: str) -> str | None:
+    """The first amount of money with its currency in ``text`` ("€54,000"), or None."""
+    m = _MONEY.search(text)
+    return m.group(0).strip().rstrip(".,") if m else None
+
+
 def attr_text(value: Any) -> str:
     """An attribute value as display text: lists joined, booleans and empties dropped."""
     if value is None or isinstance(value, bool):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from exports.citations import SourceRegistry, clean
 from exports.conflicts_view import ConflictView, GapView, conflict_views, gap_views
-from exports.formatting import Flag, customer_name, truthy
+from exports.formatting import Flag, customer_name, money_in, truthy
 from exports.lines import item_line
 from exports.stakeholders import StakeholderRow, people_with_role, stakeholder_rows
 from handoff.domain import (
@@ -34,9 +34,6 @@ from handoff.labels import Lang, term, term_with
 TOP_RISKS = 3
 FACT_CHARS = 90
 
-_MONEY = re.compile(
-    r"(?:€|\$|£|\b(?:EUR|USD|GBP|CHF)\b)\s?\d[\d.,']*(?:\s?(?:k|K|Mio\.?|million|Tsd\.?)\b)?"
-    r"|\d[\d.,']*\s?(?:k|K|Mio\.?|Tsd\.?)?\s?(?:€|\$|£|\b(?:EUR|USD|GBP|CHF|Euro)\b)")
 _PER_YEAR = re.compile(r"per year|a year|/\s?year|annual|p\.\s?a\.|pro Jahr|jährlich|im Jahr|"
                        r"Jahresgebühr|/\s?Jahr", re.I)
 _PER_MONTH = re.compile(r"per month|a month|/\s?month|monthly|pro Monat|monatlich|/\s?Monat",
@@ -182,13 +179,12 @@ class _Facts:
     def contract(self) -> KeyFact:
         lg = self.lang
         keys = ("commitments.commercial", "commitments.scope", "account.business_model")
-        found = self.first(keys, lambda i: m.group(0).strip()
-                           if (m := _MONEY.search(i.shown_value)) else None)
+        found = self.first(keys, lambda i: money_in(i.shown_value))
         if found is None:
             return self.fact("contract", None)
         item, amount = found
         text = item.shown_value
-        parts = [amount.rstrip(".,")]
+        parts = [amount]
         if _PER_YEAR.search(text):
             parts[0] += f" {term('per_year', lg)}"
         elif _PER_MONTH.search(text):
