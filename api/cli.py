@@ -21,7 +21,8 @@ from rich.text import Text
 from api import render
 from api.eval_cli import eval_command
 from api.render import handled
-from exports.package import export
+from exports.draft_context import Colleague
+from exports.package import DraftPeople, export
 from extractor import local_model
 from extractor.backends import open_backend, resolve_name
 from extractor.review import answer_gap, load_brief, review_item
@@ -201,7 +202,7 @@ def answer(deal: str, gap_id: str, text: str) -> None:
     with handled():
         _, store = _store()
         item = answer_gap(store, deal, gap_id, text, _actor())
-        console.print(f"answered {gap_id}: {item.key} = {item.value}")
+        console.print(f"answered {gap_id}" + (f": {item.key} = {item.value}" if item else ""))
 
 
 @app.command()
@@ -223,9 +224,11 @@ def export_cmd(deal: str,
                csm: Annotated[str | None, typer.Option(help="The CSM's name")] = None) -> None:
     """Export the deal's brief or a handoff draft built from it."""
     with handled():
-        _, store = _store()
-        result = export(load_brief(store, deal), fmt, lang=lang, csm_name=csm)
-        path = output or Path(f"{deal}-{fmt}{result.suffix}")
+        settings, store = _store()
+        people = DraftPeople(csm=Colleague(name=csm) if csm else None)
+        result = export(load_brief(store, deal), fmt, lang=lang, people=people,
+                        offering=load_offering(settings.offering_path))
+        path = output or Path(result.filename)
         path.write_bytes(result.body)
         console.print(f"wrote {path}")
 

@@ -1,99 +1,62 @@
-"""The handoff package as downloads: brief documents and drafts, in German or English.
+"""Downloads of the web app: who the drafts name, then the one export dispatcher.
 
-Each format maps to one function of :mod:`exports`; this module only adds what a download
-needs: the media type, a file name and the context the drafts want (the assigned CSM, the
-rep, the contract signature from the handoff timeline).
+Rendering is :func:`exports.package.export`, the same function ``handoff export`` calls; this
+module only adds what the web side knows: the format as an enum for the API's schema, the
+people from their user profiles (the assigned CSM, the owning rep), the contract signature
+from the handoff timeline, and the vendor's offering from the settings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
-from exports import drafts
-from exports.docx_brief import docx_bytes
-from exports.json_export import render_json
-from exports.markdown import render_markdown
-from handoff.domain import HandoffBrief
-from handoff.labels import resolve_lang
+from api.timeline_events import latest, timeline_of
+from api.users import User, assigned_csms, user_by_id
+from exports.draft_context import Colleague
+from exports.package import FORMATS, DraftPeople, Export, export
+from handoff.domain import HandoffBrief, Offering
+from index.db import DealRow
+from index.store import Store
 
 
 class ExportFormat(StrEnum):
-    """The downloads of the handoff package."""
+    """The downloads of the handoff package, as the API's schema lists them."""
 
     DOCX = "docx"
     MD = "md"
     JSON = "json"
-    EMAIL = "email"          # the rep's intro email to the customer
-    AGENDA = "agenda"        # internal handoff meeting and joint call agendas
-    CHECKLIST = "checklist"  # CRM / CS platform update checklist
-    PLAN = "plan"            # 30/60/90-day success plan
+    EMAIL = "email"              # the rep's intro email to the customer
+    AGENDA = "agenda"            # internal handoff meeting and joint call agendas
+    CALL_AGENDA = "call-agenda"  # the joint call's agenda alone
+    CHECKLIST = "checklist"      # CRM / CS platform update checklist
+    PLAN = "plan"                # 30/60/90-day success plan
 
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MARKDOWN_TYPE = "text/markdown; charset=utf-8"
-
-_SUFFIX = {
-    ExportFormat.DOCX: "brief.docx", ExportFormat.MD: "brief.md",
-    ExportFormat.JSON: "brief.json", ExportFormat.EMAIL: "intro-email.md",
-    ExportFormat.AGENDA: "agendas.md", ExportFormat.CHECKLIST: "crm-checklist.md",
-    ExportFormat.PLAN: "success-plan.md",
-}
+assert tuple(ExportFormat) == FORMATS, "the API lists every format the dispatcher renders"
 
 
-@dataclass(frozen=True)
-class Download:
-    """A rendered export, ready to send."""
-
-    body: bytes
-    media_type: str
-    filename: str
-
-
-@dataclass(frozen=True)
-class DraftPeople:
-    """Who the drafts name; unknown people are left for the reader to fill in."""
-
-    csm: str | None = None
-    rep: str | None = None
-    signed_at: datetime | None = None
+def colleague(user: User | None) -> Colleague | None:
+    """A user's profile as the drafts name them; the name is never made from the email."""
+    if user is None:
+        return None
+    return Colleague(name=user.display_name, title=user.title, phone=user.phone,
+                     email=user.email)
 
 
-def render(brief: HandoffBrief, fmt: ExportFormat, lang: str | None,
-           people: DraftPeople) -> Download:
-    """Render one export of the brief.
+def draft_people(store: Store, deal: DealRow) -> DraftPeople:
+    """The assigned CSM and the owning rep (their profiles) and the contract signature."""
+    csms = assigned_csms(store, deal.id)
+    owner = user_by_id(store, deal.owner_id) if deal.owner_id is not None else None
+    timeline = timeline_of(latest(store, deal.id))
+    return DraftPeople(csm=colleague(csms[0]) if csms else None, rep=colleague(owner),
+                       signed_at=timeline.signed_at if timeline else None)
 
-    Args:
-        brief: The deal's brief.
-        fmt: Which document or draft.
-        lang: ``de`` or ``en``; ``None`` uses the brief's language.
-        people: CSM, rep and signature for the drafts and the customer overview.
+
+def render(brief: HandoffBrief, fmt: str, lang: str | None, people: DraftPeople,
+           offering: Offering | None = None) -> Export:
+    """Render one download of the brief (bytes, media type and file name).
 
     Raises:
-        InputError: ``lang`` is not a language the product writes.
+        InputError: ``lang`` or ``fmt`` is not one the product writes.
     """
-    chosen = resolve_lang(lang, brief.language)
-    name = f"{brief.deal_id}-{_SUFFIX[fmt].replace('.', f'-{chosen}.', 1)}"
-    signed = people.signed_at
-    if fmt == ExportFormat.DOCX:
-        return Download(docx_bytes(brief, lang=chosen, signed_at=signed), DOCX_TYPE, name)
-    if fmt == ExportFormat.JSON:
-        return Download(render_json(brief).encode(), "application/json", name)
-    if fmt == ExportFormat.MD:
-        text = render_markdown(brief, chosen, signed_at=signed)
-    elif fmt == ExportFormat.EMAIL:
-        text = drafts.intro_email(brief, csm_name=people.csm, rep_name=people.rep,
-                                  signed_at=signed, lang=chosen)
-    elif fmt == ExportFormat.AGENDA:
-        internal = drafts.internal_meeting_agenda(brief, csm_name=people.csm,
-                                                  rep_name=people.rep, signed_at=signed,
-                                                  lang=chosen)
-        joint = drafts.joint_call_agenda(brief, csm_name=people.csm, rep_name=people.rep,
-                                         signed_at=signed, lang=chosen)
-        text = f"{internal}\n---\n\n{joint}"
-    elif fmt == ExportFormat.CHECKLIST:
-        text = drafts.crm_checklist(brief, lang=chosen)
-    else:
-        text = drafts.success_plan(brief, csm_name=people.csm, signed_at=signed, lang=chosen)
-    return Download(text.encode(), MARKDOWN_TYPE, name)
+    return export(brief, str(fmt), lang=lang, people=people, offering=offering)

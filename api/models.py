@@ -51,7 +51,10 @@ class JobStatus(StrEnum):
 
 
 class UserRow(Base):
-    """A person who signs in; ``team`` groups reps under a manager."""
+    """A person who signs in; ``team`` groups reps under a manager.
+
+    ``display_name``, ``title`` and ``phone`` are the profile the email drafts sign with.
+    """
 
     __tablename__ = "users"
 
@@ -59,6 +62,10 @@ class UserRow(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
     role: Mapped[str] = mapped_column(String(16))
     team: Mapped[str] = mapped_column(String(100), default="")
+    # The profile the drafts sign with: a name is never guessed from the email address.
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -36,17 +36,35 @@ class User:
     email: str
     role: Role
     team: str
+    display_name: str = ""
+    title: str = ""
+    phone: str = ""
 
     @classmethod
     def of(cls, row: UserRow) -> User:
         """The user of a database row."""
-        return cls(id=row.id, email=row.email, role=Role(row.role), team=row.team or "")
+        return cls(id=row.id, email=row.email, role=Role(row.role), team=row.team or "",
+                   display_name=row.display_name or "", title=row.title or "",
+                   phone=row.phone or "")
+
+    @property
+    def shown_name(self) -> str:
+        """The profile name, else the email: what the pages show for this user."""
+        return self.display_name or self.email
 
 
-def display_name(email: str) -> str:
-    """A readable name from an email's local part: ``emma.novak@x.io`` -> ``Emma Novak``."""
-    local = email.split("@", 1)[0]
-    return " ".join(p.capitalize() for p in re.split(r"[._+-]+", local) if p) or email
+_PROFILE_LIMITS = {"display_name": 200, "title": 200, "phone": 50}
+_PHONE = re.compile(r"^[+()0-9 ./-]{3,50}$")
+
+
+def _profile_value(field: str, value: str | None) -> str:
+    text = " ".join((value or "").split())
+    if len(text) > _PROFILE_LIMITS[field]:
+        raise InputError(f"the {field.replace('_', ' ')} is longer than "
+                         f"{_PROFILE_LIMITS[field]} characters")
+    if field == "phone" and text and not _PHONE.match(text):
+        raise InputError(f"{text!r} is not a phone number (digits, spaces, + ( ) . / -)")
+    return text
 
 
 def sha256(text: str) -> str:
@@ -62,7 +80,8 @@ def _clean_email(email: str) -> str:
 
 
 def create_user(store: Store, email: str, role: str, *, team: str = "",
-                password: str | None = None) -> tuple[User, str]:
+                password: str | None = None, display_name: str = "", title: str = "",
+                phone: str = "") -> tuple[User, str]:
     """Create a user and a first API token.
 
     Args:
@@ -71,14 +90,21 @@ def create_user(store: Store, email: str, role: str, *, team: str = "",
         role: ``rep``, ``csm``, ``manager`` or ``admin``.
         team: Team name; a manager sees the deals of reps in the same team.
         password: For the web login; without it the user can only use the API.
+        display_name: The name the drafts sign with ("Sam Delgado").
+        title: The job title under that name ("Account Executive").
+        phone: The phone number in the signature.
 
     Returns:
         The user and the new API token (shown once, stored only as a hash).
 
     Raises:
-        InputError: Bad email or role, a too-short password, or the email is taken.
+        InputError: Bad email or role, a too-short password, a bad profile value, or the
+            email is taken.
     """
     email = _clean_email(email)
+    profile = {"display_name": _profile_value("display_name", display_name),
+               "title": _profile_value("title", title),
+               "phone": _profile_value("phone", phone)}
     try:
         chosen = Role(role)
     except ValueError as exc:
@@ -89,11 +115,31 @@ def create_user(store: Store, email: str, role: str, *, team: str = "",
         if s.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
             raise InputError(f"a user {email} already exists")
         row = UserRow(email=email, role=chosen.value, team=team.strip(),
-                      password_hash=_hasher.hash(password) if password else None)
+                      password_hash=_hasher.hash(password) if password else None, **profile)
         s.add(row)
         s.flush()
         user = User.of(row)
     return user, issue_token(store, user.id)
+
+
+def update_profile(store: Store, user_id: int, *, display_name: str | None = None,
+                   title: str | None = None, phone: str | None = None) -> User:
+    """Change a user's profile; ``None`` leaves a field as it is, ``""`` clears it.
+
+    Raises:
+        NotFoundError: No such user.
+        InputError: A value is too long, or the phone number has letters in it.
+    """
+    given = {"display_name": display_name, "title": title, "phone": phone}
+    values = {k: _profile_value(k, v) for k, v in given.items() if v is not None}
+    with store.session() as s, s.begin():
+        row = s.get(UserRow, user_id)
+        if row is None:
+            raise NotFoundError(f"no user with id {user_id}")
+        for key, value in values.items():
+            setattr(row, key, value)
+        s.flush()
+        return User.of(row)
 
 
 def issue_token(store: Store, user_id: int) -> str:

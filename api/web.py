@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api import web_labels
 from exports.citations import readable_time
+from exports.formatting import format_number
 from handoff import labels
 from handoff.labels import Lang
 
@@ -81,6 +82,18 @@ class Words:
     def topic(self, name: str) -> str:
         """The word for a conflict topic."""
         return labels.topic_label(name, self.lang)
+
+    def audit(self, action: str) -> str:
+        """The audit trail's word for a change ("confirm" -> "bestätigt")."""
+        return web_labels.audit_action(action, self.lang)
+
+    def term_with(self, name: str, **values: Any) -> str:
+        """A brief phrase with ``{placeholders}`` filled."""
+        return labels.term_with(name, self.lang, **values)
+
+    def number(self, value: float | None, decimals: int | None = None) -> str:
+        """A number as the language writes it ("7,5" in German)."""
+        return "—" if value is None else format_number(value, self.lang, decimals=decimals)
 
 
 def page_lang(request: Request, fallback: str | None = None) -> Lang:

@@ -140,6 +140,62 @@ _UI: dict[str, tuple[str, str]] = {
     "error": ("Error", "Fehler"),
     "audit": ("Audit trail", "Änderungsprotokoll"),
     "close": ("Close", "Schließen"),
+    "summary": ("Summary", "Zusammenfassung"),
+    "contents": ("Contents", "Inhalt"),
+    "details": ("Details", "Details"),
+    "open_all": ("Open all sections", "Alle Abschnitte öffnen"),
+    "undo": ("Undo", "Rückgängig"),
+    "restore": ("Restore", "Wiederherstellen"),
+    "done_confirm": ("Confirmed.", "Bestätigt."),
+    "done_correct": ("Corrected.", "Korrigiert."),
+    "done_reject": ("Rejected.", "Verworfen."),
+    "done_restore": ("Restored.", "Wiederhergestellt."),
+    "done_undo": ("Undone.", "Rückgängig gemacht."),
+    "done_bulk_reject": ("{n} items rejected.", "{n} Einträge verworfen."),
+    "done_resolve": ("Conflict resolved.", "Widerspruch geklärt."),
+    "rejected_items": ("Rejected items", "Verworfene Einträge"),
+    "bulk_reject": ("Reject all in this section", "Alle in diesem Abschnitt verwerfen"),
+    "conflicts_open": ("{n} open", "{n} offen"),
+    "resolve": ("Resolve", "Klären"),
+    "which_holds": ("Which side holds?", "Welche Seite gilt?"),
+    "side_n": ("Side {n}", "Seite {n}"),
+    "neither": ("Neither", "Keine"),
+    "resolve_note": ("Note (why)", "Notiz (warum)"),
+    "history": ("Asked before", "Bisherige Fragen"),
+    "asked_by": ("asked by {who}", "gefragt von {who}"),
+    "send_to_rep": ("Send to the rep as a question", "Als Frage an den Vertrieb schicken"),
+    "sent_to_rep": ("Sent to the rep.", "An den Vertrieb geschickt."),
+    "rep_answered": ("The rep answered:", "Antwort des Vertriebs:"),
+    "drafts": ("Drafts to send", "Entwürfe zum Versenden"),
+    "drafts_hint": ("Edit the text here, then download it.",
+                    "Text hier bearbeiten, dann herunterladen."),
+    "download": ("Download", "Herunterladen"),
+    "profile": ("Profile", "Profil"),
+    "profile_hint": ("The drafts sign with these details.",
+                     "Mit diesen Angaben werden die Entwürfe unterschrieben."),
+    "display_name": ("Name", "Name"),
+    "job_title": ("Title", "Position"),
+    "phone": ("Phone", "Telefon"),
+    "saved": ("Saved.", "Gespeichert."),
+    "open_quote": ("Open the quote in its source", "Zitat in der Quelle öffnen"),
+    "not_recorded": ("not in the sources", "nicht in den Quellen"),
+    # What the audit trail calls each change.
+    "audit_create": ("created the deal", "Deal angelegt"),
+    "audit_upload": ("uploaded", "hochgeladen"),
+    "audit_delete": ("deleted a source", "Quelle gelöscht"),
+    "audit_brief": ("built the brief", "Briefing erstellt"),
+    "audit_confirm": ("confirmed", "bestätigt"),
+    "audit_correct": ("corrected", "korrigiert"),
+    "audit_reject": ("rejected", "verworfen"),
+    "audit_restore": ("restored", "wiederhergestellt"),
+    "audit_bulk_reject": ("rejected a section", "Abschnitt verworfen"),
+    "audit_resolve": ("resolved a conflict", "Widerspruch geklärt"),
+    "audit_undo": ("undid change", "Änderung zurückgenommen"),
+    "audit_answer": ("answered a question", "Frage beantwortet"),
+    "audit_ask_rep": ("sent a question to the rep", "Frage an den Vertrieb geschickt"),
+    "audit_assign": ("assigned", "zugewiesen"),
+    "audit_timeline": ("recorded a step", "Schritt eingetragen"),
+    "audit_rating": ("rated", "bewertet"),
 }
 
 
@@ -152,6 +208,11 @@ def ui(key: str, lang: Lang, **values: Any) -> str:
     en, de = _UI[key]
     text = de if lang == "de" else en
     return text.format(**values) if values else text
+
+
+def audit_action(action: str, lang: Lang) -> str:
+    """The audit trail's word for a change; an action without a label is shown as given."""
+    return ui(f"audit_{action}", lang) if f"audit_{action}" in _UI else action
 
 
 def keys() -> list[str]:

@@ -1,8 +1,10 @@
 """The brief as a Word document; the only module that imports python-docx.
 
 Design note: this module draws :class:`exports.outline.Outline` and decides nothing about
-content. Citation markers are internal hyperlinks to bookmarks on the Sources entries, so
-a reader can click ``[3]`` in Word or LibreOffice and land on the quote. Fonts are Arial
+content: the summary first (key facts, stakeholder map, open promises, top risks, missing and
+contradictory), a table of contents, then one section per category. Citation markers and the
+contents are internal hyperlinks to bookmarks, so a reader can click ``[3]`` in Word or
+LibreOffice and land on the quote. Fonts are Arial
 (metric-compatible Liberation Sans on Linux), which keeps the layout the same in both
 programs.
 """
@@ -25,10 +27,12 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from exports.citations import quoted
+from exports.conflicts_view import ConflictView, GapView
 from exports.formatting import Flag
 from exports.outline import Block, Entry, Outline, Section, build_outline
-from handoff.domain import HandoffBrief
-from handoff.labels import Lang, term
+from exports.summary import Point, Summary
+from handoff.domain import HandoffBrief, Offering
+from handoff.labels import Lang, section_label, term, term_with
 
 FONT = "Arial"
 TABLE_STYLE = "Light Grid Accent 1"
@@ -38,6 +42,8 @@ _RED = RGBColor(0xA3, 0x00, 0x00)
 _HEADER_FILL = "DCE6F2"
 _STAKEHOLDER_WIDTHS = (Cm(3.4), Cm(3.1), Cm(2.9), Cm(3.2), Cm(4.0))
 _BOOKMARK = "source_{}"
+_SECTION_MARK = "section_{}"
+_SUMMARY_PEOPLE_WIDTHS = (Cm(4.4), Cm(4.6), Cm(7.6))
 
 
 # --------------------------------------------------------------------------- low-level OXML
@@ -272,9 +278,9 @@ def _stakeholders(doc: DocxDocument, section: Section, lg: Lang) -> None:
     _fit(table, _STAKEHOLDER_WIDTHS)
 
 
-def _conflicts(doc: DocxDocument, section: Section, lang: Lang) -> None:
-    for conflict in section.conflicts:
-        doc.add_heading(conflict.heading, level=2)
+def _conflicts(doc: DocxDocument, conflicts: list[ConflictView], lang: Lang) -> None:
+    for conflict in conflicts:
+        doc.add_heading(conflict.heading, level=3)
         doc.add_paragraph(conflict.description)
         for side in conflict.sides:
             para = doc.add_paragraph(style="List Bullet")
@@ -285,24 +291,79 @@ def _conflicts(doc: DocxDocument, section: Section, lang: Lang) -> None:
                 _link(para, f"[{n}]", _BOOKMARK.format(n))
             for flag in side.flags:
                 _flag_run(para, flag)
+        if conflict.resolution:
+            note = doc.add_paragraph().add_run(conflict.resolution)
+            note.bold, note.font.color.rgb = True, _GREY
 
 
-def _gaps(doc: DocxDocument, section: Section, lang: Lang) -> None:
-    if not section.gaps:
+def _gaps(doc: DocxDocument, gaps: list[GapView], lang: Lang, *, answered: bool) -> None:
+    if not gaps:
         return
-    if section.key == "answered":
+    if answered:
         headers = [term("gap_topic", lang), term("question", lang), term("answer", lang)]
         widths = (Cm(4.2), Cm(6.2), Cm(6.2))
-        rows = [(g.label, g.question, g.answer) for g in section.gaps]
+        rows = [(g.label, g.question, g.answer) for g in gaps]
     else:
         headers = [term("gap_topic", lang), term("gap_reason", lang), term("question", lang)]
         widths = (Cm(4.2), Cm(3.0), Cm(9.4))
-        rows = [(g.label, g.reason, g.question) for g in section.gaps]
+        rows = [(g.label, g.reason, g.question) for g in gaps]
     table = _table(doc, headers)
     for values in rows:
         for cell, text in zip(_new_row(table), values, strict=True):
             cell.text = text
     _fit(table, widths)
+
+
+def _points(doc: DocxDocument, points: list[Point], empty: str) -> None:
+    if not points:
+        doc.add_paragraph(empty)
+    for point in points:
+        _entry_runs(doc.add_paragraph(style="List Bullet"),
+                    Entry(point.text, refs=point.refs, flags=point.flags,
+                          details=point.details))
+
+
+def _summary(doc: DocxDocument, summary: Summary, lg: Lang) -> None:
+    doc.add_heading(section_label("summary", lg), level=1)
+    doc.add_heading(section_label("key_facts", lg), level=2)
+    _key_value_table(doc, [(f.label, [Entry(f.text, refs=f.refs, flags=f.flags)])
+                           for f in summary.facts])
+    doc.add_heading(section_label("stakeholder_map", lg), level=2)
+    if summary.people:
+        table = _table(doc, [term("name", lg), term("job_title", lg), term("role", lg)])
+        for row in summary.people:
+            cells = _new_row(table)
+            name = cells[0].paragraphs[0]
+            name.add_run(row.name).bold = True
+            for n in row.refs:
+                _link(name, f"[{n}]", _BOOKMARK.format(n))
+            if row.unverified:
+                _flag_run(name, Flag(term("unverified", lg), "unverified"))
+            cells[1].text = row.title
+            cells[2].text = ", ".join(row.roles)
+        _fit(table, _SUMMARY_PEOPLE_WIDTHS)
+    else:
+        doc.add_paragraph(term("no_people", lg))
+    doc.add_heading(section_label("open_promises", lg), level=2)
+    _points(doc, summary.promises, term("no_promises", lg))
+    doc.add_heading(section_label("top_risks", lg), level=2)
+    _points(doc, summary.risks, term("no_risks", lg))
+    if summary.more_risks:
+        more = doc.add_paragraph()
+        _link(more, term_with("more_risks", lg, n=summary.more_risks),
+              _SECTION_MARK.format("risks"))
+    doc.add_heading(section_label("missing_contradictory", lg), level=2)
+    if not summary.gaps and not summary.conflicts:
+        doc.add_paragraph(f"{term('no_gaps', lg)} {term('no_conflicts', lg)}")
+    _gaps(doc, summary.gaps, lg, answered=False)
+    _conflicts(doc, summary.conflicts, lg)
+
+
+def _contents(doc: DocxDocument, outline: Outline) -> None:
+    doc.add_heading(section_label("contents", outline.lang), level=1)
+    for section in outline.contents:
+        para = doc.add_paragraph(style="List Bullet")
+        _link(para, f"{section.title} ({section.count})", _SECTION_MARK.format(section.key))
 
 
 def _sources(doc: DocxDocument, section: Section, lang: Lang) -> None:
@@ -318,30 +379,33 @@ def _sources(doc: DocxDocument, section: Section, lang: Lang) -> None:
         _bookmark(para, _BOOKMARK.format(ref.number), ref.number)
 
 
-def _build(brief: HandoffBrief, lang: str | None,
-           signed_at: date | datetime | None) -> DocxDocument:
-    outline = build_outline(brief, lang, signed_at=signed_at)
+def _build(brief: HandoffBrief, lang: str | None, signed_at: date | datetime | None,
+           offering: Offering | None) -> DocxDocument:
+    outline = build_outline(brief, lang, signed_at=signed_at, offering=offering)
+    lg = outline.lang
     doc = Document()
     _setup(doc, outline, brief)
     doc.add_heading(outline.title, level=0)
-    doc.add_paragraph(outline.subtitle, style="Subtitle")
+    if outline.subtitle:
+        doc.add_paragraph(outline.subtitle, style="Subtitle")
     _key_value_table(doc, [(k, [Entry(v)]) for k, v in outline.header])
     legend_paragraph = doc.add_paragraph()
     legend_paragraph.paragraph_format.space_before = Pt(8)
     legend = legend_paragraph.add_run(outline.legend)
     legend.italic, legend.font.size, legend.font.color.rgb = True, Pt(8.5), _GREY
-    for section in outline.sections:
-        doc.add_heading(section.title, level=1)
+    _summary(doc, outline.summary, lg)
+    _contents(doc, outline)
+    for number, section in enumerate(outline.sections, start=1):
+        heading = doc.add_heading(section.title, level=1)
+        _bookmark(heading, _SECTION_MARK.format(section.key), 10_000 + number)
         for text in section.paragraphs:
             doc.add_paragraph(text)
-        if section.key == "customer_overview":
-            _key_value_table(doc, [(b.title, b.entries) for b in section.blocks])
+        if section.key == "stakeholders":
+            _stakeholders(doc, section, lg)
             continue
-        _stakeholders(doc, section, outline.lang)
-        _conflicts(doc, section, outline.lang)
-        _gaps(doc, section, outline.lang)
+        _gaps(doc, section.gaps, lg, answered=section.key == "answered")
         _blocks(doc, section.blocks)
-        _sources(doc, section, outline.lang)
+        _sources(doc, section, lg)
     return doc
 
 
@@ -351,6 +415,7 @@ def render_docx(
     lang: str | None = None,
     path: str | os.PathLike[str] | IO[bytes],
     signed_at: date | datetime | None = None,
+    offering: Offering | None = None,
 ) -> None:
     """Write the brief as a Word document following the deal overview template.
 
@@ -358,18 +423,20 @@ def render_docx(
         brief: The handoff brief.
         lang: ``"de"`` or ``"en"``; ``None`` uses the brief's language.
         path: A file path or a binary file object to write the ``.docx`` to.
-        signed_at: Contract signature date for the customer overview, when known.
+        signed_at: Contract signature date for the header, when known.
+        offering: The vendor's standard offering, to name the support tier.
 
     Raises:
         InputError: ``lang`` is not a supported language.
     """
     target = os.fspath(path) if isinstance(path, os.PathLike) else path
-    _build(brief, lang, signed_at).save(target)
+    _build(brief, lang, signed_at, offering).save(target)
 
 
 def docx_bytes(brief: HandoffBrief, *, lang: str | None = None,
-               signed_at: date | datetime | None = None) -> bytes:
+               signed_at: date | datetime | None = None,
+               offering: Offering | None = None) -> bytes:
     """The Word document as bytes, for an HTTP download."""
     buffer = io.BytesIO()
-    render_docx(brief, lang=lang, path=buffer, signed_at=signed_at)
+    render_docx(brief, lang=lang, path=buffer, signed_at=signed_at, offering=offering)
     return buffer.getvalue()

@@ -1,8 +1,10 @@
 """What the drafts say, gathered from the brief as plain strings for the templates.
 
 Templates only arrange words; the choices live here: which goals are safe to restate to the
-customer (only those with a grounded quote or a rep confirmation), which commitments still
-need CS validation, and which handoff checklist points the brief already covers.
+customer (only those with a grounded quote or a rep confirmation, written as goals), which
+commitments still need CS validation, and which handoff checklist points the brief already
+covers. Our own people (the CSM, the rep who signs) come from their user profiles; a name
+the profile does not give is left as a placeholder, never guessed from an email address.
 """
 
 from __future__ import annotations
@@ -11,14 +13,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from exports.citations import SourceRegistry, clean
+from exports.conflicts_view import conflict_description, gap_question
 from exports.formatting import customer_name, format_date, format_percent, truthy
+from exports.goals import goals_for_customer
 from exports.outline import item_entry
 from exports.stakeholders import StakeholderRow, people_with_role, stakeholder_rows
-from handoff.domain import GapStatus, HandoffBrief, Item, ItemStatus
+from exports.summary import needs_validation
+from handoff.domain import GapStatus, HandoffBrief, Item, ItemStatus, Offering
 from handoff.labels import Lang, field_label
 from handoff.timeline import DEFAULT_RULES, Step
 
 REQUIRED_ROLES = ("executive_sponsor", "champion", "economic_buyer", "technical_evaluator")
+PLACEHOLDER = {"csm": {"en": "[name of your CSM]", "de": "[Name Ihres CSM]"},
+               "rep": {"en": "[your name]", "de": "[Ihr Name]"}}
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """One of our own people as their profile describes them (the CSM, the rep)."""
+
+    name: str = ""
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def signature(self) -> list[str]:
+        """Title and contact lines under the name (the name itself is written separately)."""
+        lines = [self.title] if self.title else []
+        contact = " · ".join(p for p in (self.phone, self.email) if p)
+        return lines + ([contact] if contact else [])
 
 
 @dataclass
@@ -35,6 +58,11 @@ class Person:
         who = f"{self.name} ({self.title})" if self.title else self.name
         return f"{who} – {self.roles}" if self.roles else who
 
+    @property
+    def first_name(self) -> str:
+        """The given name, for an English greeting ("Hello Rob,")."""
+        return self.name.split()[0] if " " in self.name.strip() else self.name
+
 
 @dataclass
 class DraftContext:
@@ -46,6 +74,8 @@ class DraftContext:
     csm: str | None
     rep: str | None
     vendor: str | None
+    csm_profile: Colleague | None
+    rep_profile: Colleague | None
     champion: Person | None
     sponsor: Person | None
     people: list[Person]
@@ -142,33 +172,43 @@ def _deadlines(signed_at: datetime | None, lang: Lang) -> dict[str, str]:
     }
 
 
+def _named(person: Colleague | None, role: str, lang: Lang) -> str | None:
+    """The colleague's name; a placeholder when they exist but their profile has no name."""
+    if person is None:
+        return None
+    return clean(person.name) if person.name.strip() else PLACEHOLDER[role][lang]
+
+
 def build_context(
     brief: HandoffBrief,
     lang: Lang,
     *,
-    csm_name: str | None = None,
-    rep_name: str | None = None,
+    csm: Colleague | None = None,
+    rep: Colleague | None = None,
     vendor_name: str | None = None,
     signed_at: datetime | None = None,
+    offering: Offering | None = None,
 ) -> DraftContext:
     """Collect the drafts' content from the brief.
 
     Args:
         brief: The handoff brief (rejected items are ignored throughout).
         lang: Language of the drafts.
-        csm_name: The CSM taking over, when already assigned.
-        rep_name: The sales rep who signs the introduction email.
-        vendor_name: Our company's name for the email subject.
+        csm: The CSM taking over, when already assigned (from their profile).
+        rep: The sales rep who signs the introduction email (from their profile).
+        vendor_name: Our company's name for the email subject (else the offering's vendor).
         signed_at: Contract signature; turns the SLA rules into concrete dates.
+        offering: The vendor's standard offering.
     """
     rows = stakeholder_rows(brief, SourceRegistry(), lang)
     goal_keys = ("goals.primary_goal", "goals.success_metric", "goals.roi_expectation")
-    goals = [clean(i.shown_value) for k in goal_keys for i in brief.items_for(k) if _reliable(i)]
+    goals = goals_for_customer([i.shown_value for k in goal_keys for i in brief.items_for(k)
+                                if _reliable(i)], lang)
+    vendor_name = vendor_name or (offering.vendor if offering else None)
     lines = {name: _labelled(brief, keys, lang) for name, keys in GROUPS.items()}
     lines |= {key: [_line(i, lang) for i in brief.items_for(key)] for key in SINGLE_KEYS}
     commitments = [i for k in GROUPS["commitments"] for i in brief.items_for(k)]
-    validate = [i for i in commitments if i.verbal or i.key == "commitments.verbal"
-                or truthy(i.attributes.get("needs_validation"))]
+    validate = [i for i in brief.visible_items() if needs_validation(i)]
     objections = [i for i in brief.items_for("risks.objection")
                   if truthy(i.attributes.get("open"))]
     open_gaps = [g for g in brief.gaps if g.status == GapStatus.OPEN]
@@ -176,19 +216,22 @@ def build_context(
         lang=lang,
         customer=customer_name(brief),
         deal=clean(brief.deal_name),
-        csm=clean(csm_name) if csm_name else None,
-        rep=clean(rep_name) if rep_name else None,
+        csm=_named(csm, "csm", lang),
+        rep=_named(rep, "rep", lang),
         vendor=clean(vendor_name) if vendor_name else None,
+        csm_profile=csm,
+        rep_profile=rep,
         champion=_first(rows, "champion") or _first(rows, "executive_sponsor"),
         sponsor=_first(rows, "executive_sponsor"),
         people=[_person(r) for r in rows],
         invitees=_invitees(rows),
         missing_roles=[field_label(f"stakeholders.{r}", lang) for r in REQUIRED_ROLES
                        if not people_with_role(rows, r)],
-        goals_for_customer=goals[:3],
+        goals_for_customer=goals,
         lines=lines,
-        open_questions=[clean(g.question) for g in open_gaps],
-        conflicts=[clean(c.description) for c in brief.conflicts],
+        open_questions=[gap_question(g, lang, brief) for g in open_gaps],
+        conflicts=[conflict_description(c, lang, brief.language) for c in brief.conflicts
+                   if c.resolution is None],
         needs_validation=[_line(i, lang) for i in validate],
         open_objections=[_line(i, lang) for i in objections],
         completeness=format_percent(brief.completeness, lang),

@@ -16,8 +16,8 @@ from pathlib import Path
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from exports.draft_context import DraftContext, build_context
-from handoff.domain import HandoffBrief
+from exports.draft_context import Colleague, DraftContext, build_context
+from handoff.domain import HandoffBrief, Offering
 from handoff.labels import resolve_lang
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -51,23 +51,25 @@ def _context(
     brief: HandoffBrief,
     lang: str | None,
     *,
-    csm_name: str | None = None,
-    rep_name: str | None = None,
+    csm: Colleague | None = None,
+    rep: Colleague | None = None,
     vendor_name: str | None = None,
     signed_at: datetime | None = None,
+    offering: Offering | None = None,
 ) -> DraftContext:
-    return build_context(brief, resolve_lang(lang, brief.language), csm_name=csm_name,
-                         rep_name=rep_name, vendor_name=vendor_name, signed_at=signed_at)
+    return build_context(brief, resolve_lang(lang, brief.language), csm=csm, rep=rep,
+                         vendor_name=vendor_name, signed_at=signed_at, offering=offering)
 
 
 def intro_email(
     brief: HandoffBrief,
     *,
-    csm_name: str | None = None,
-    rep_name: str | None = None,
+    csm: Colleague | None = None,
+    rep: Colleague | None = None,
     vendor_name: str | None = None,
     signed_at: datetime | None = None,
     lang: str | None = None,
+    offering: Offering | None = None,
 ) -> str:
     """The rep's email introducing the CSM to the customer (due within 48 hours).
 
@@ -77,51 +79,55 @@ def intro_email(
 
     Args:
         brief: The handoff brief.
-        csm_name: The CSM taking over; without it the email speaks of the CS team.
-        rep_name: Signature; a placeholder is left when unknown.
+        csm: The CSM taking over (their profile); without one the email speaks of the CS
+            team, and a CSM whose profile has no name is left as a placeholder.
+        rep: The rep who signs (their profile: name, title, phone); a placeholder when unknown.
         vendor_name: Our company name for the subject line.
         signed_at: Contract signature, to name the latest date for the joint call.
         lang: ``"de"`` or ``"en"``; ``None`` uses the brief's language.
+        offering: The vendor's offering (its vendor name, when ``vendor_name`` is not given).
 
     Returns:
         Subject line and body as plain text.
     """
-    ctx = _context(brief, lang, csm_name=csm_name, rep_name=rep_name,
-                   vendor_name=vendor_name, signed_at=signed_at)
+    ctx = _context(brief, lang, csm=csm, rep=rep, vendor_name=vendor_name,
+                   signed_at=signed_at, offering=offering)
     return _render("intro_email", ctx)
 
 
 def internal_meeting_agenda(
     brief: HandoffBrief,
     *,
-    csm_name: str | None = None,
-    rep_name: str | None = None,
+    csm: Colleague | None = None,
+    rep: Colleague | None = None,
     signed_at: datetime | None = None,
     lang: str | None = None,
+    offering: Offering | None = None,
 ) -> str:
     """The 45-minute internal handoff meeting (rep to CS), filled with the brief's content.
 
     Timed blocks: background, stakeholders, goals, implementation context, commitments and
     risks, open questions and next steps. Unverified statements keep their label.
     """
-    ctx = _context(brief, lang, csm_name=csm_name, rep_name=rep_name, signed_at=signed_at)
+    ctx = _context(brief, lang, csm=csm, rep=rep, signed_at=signed_at, offering=offering)
     return _render("internal_meeting", ctx)
 
 
 def joint_call_agenda(
     brief: HandoffBrief,
     *,
-    csm_name: str | None = None,
-    rep_name: str | None = None,
+    csm: Colleague | None = None,
+    rep: Colleague | None = None,
     signed_at: datetime | None = None,
     lang: str | None = None,
+    offering: Offering | None = None,
 ) -> str:
     """The 30-minute joint handoff call with the customer, led by CS.
 
     Lists whom to invite, the goals to confirm, the plan to walk through and the
     commitments CS must validate before confirming them on the call.
     """
-    ctx = _context(brief, lang, csm_name=csm_name, rep_name=rep_name, signed_at=signed_at)
+    ctx = _context(brief, lang, csm=csm, rep=rep, signed_at=signed_at, offering=offering)
     return _render("joint_call", ctx)
 
 
@@ -138,33 +144,32 @@ def crm_checklist(brief: HandoffBrief, *, lang: str | None = None) -> str:
 def success_plan(
     brief: HandoffBrief,
     *,
-    csm_name: str | None = None,
+    csm: Colleague | None = None,
     signed_at: datetime | None = None,
     lang: str | None = None,
+    offering: Offering | None = None,
 ) -> str:
     """A 30/60/90-day success plan skeleton from the goals, commitments and plan."""
-    ctx = _context(brief, lang, csm_name=csm_name, signed_at=signed_at)
+    ctx = _context(brief, lang, csm=csm, signed_at=signed_at, offering=offering)
     return _render("success_plan", ctx)
 
 
 def all_drafts(
     brief: HandoffBrief,
     *,
-    csm_name: str | None = None,
-    rep_name: str | None = None,
+    csm: Colleague | None = None,
+    rep: Colleague | None = None,
     vendor_name: str | None = None,
     signed_at: datetime | None = None,
     lang: str | None = None,
+    offering: Offering | None = None,
 ) -> dict[str, str]:
     """Every draft at once, keyed by the names in :data:`DRAFTS`."""
+    kw = {"csm": csm, "signed_at": signed_at, "lang": lang, "offering": offering}
     return {
-        "intro_email": intro_email(brief, csm_name=csm_name, rep_name=rep_name,
-                                   vendor_name=vendor_name, signed_at=signed_at, lang=lang),
-        "internal_meeting": internal_meeting_agenda(brief, csm_name=csm_name,
-                                                    rep_name=rep_name, signed_at=signed_at,
-                                                    lang=lang),
-        "joint_call": joint_call_agenda(brief, csm_name=csm_name, rep_name=rep_name,
-                                        signed_at=signed_at, lang=lang),
+        "intro_email": intro_email(brief, rep=rep, vendor_name=vendor_name, **kw),
+        "internal_meeting": internal_meeting_agenda(brief, rep=rep, **kw),
+        "joint_call": joint_call_agenda(brief, rep=rep, **kw),
         "crm_checklist": crm_checklist(brief, lang=lang),
-        "success_plan": success_plan(brief, csm_name=csm_name, signed_at=signed_at, lang=lang),
+        "success_plan": success_plan(brief, **kw),
     }

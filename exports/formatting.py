@@ -59,6 +59,22 @@ def format_date(value: date | datetime, lang: Lang, *, weekday: bool = False) ->
     return text
 
 
+def format_number(value: float, lang: Lang, *, decimals: int | None = None) -> str:
+    """A number as the language writes it: "7,5" and "54.000" in German, "7.5" and "54,000".
+
+    Args:
+        value: The number.
+        lang: Display language.
+        decimals: Fixed decimals; ``None`` drops a ``.0`` and keeps up to one decimal.
+    """
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    text = f"{value:,.{decimals}f}"
+    if lang == "de":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
 def format_percent(share: float, lang: Lang) -> str:
     """A share between 0 and 1 as a whole percentage ("79 %" in German, "79%" in English)."""
     pct = round(max(0.0, min(1.0, share)) * 100)
@@ -68,6 +84,12 @@ def format_percent(share: float, lang: Lang) -> str:
 def mentions_money(text: str) -> bool:
     """Whether ``text`` names an amount of money with its currency."""
     return bool(_MONEY.search(text))
+
+
+def money_in(text: str) -> str | None:
+    """The first amount of money with its currency in ``text`` ("€54,000"), or None."""
+    m = _MONEY.search(text)
+    return m.group(0).strip().rstrip(".,") if m else None
 
 
 def attr_text(value: Any) -> str:

@@ -1,4 +1,7 @@
-"""The brief as Markdown: the same sections as the Word document, citations as footnotes.
+"""The brief as Markdown: the same summary and sections as the Word document.
+
+Citations are footnotes; the table of contents links to an explicit anchor before each
+section, because generated heading anchors differ between renderers (and drop umlauts).
 
 Text from the brief is escaped so that a stray ``*``, ``|`` or ``[^1]`` in a transcript can
 neither break a table nor pose as a citation marker.
@@ -10,10 +13,12 @@ import re
 from datetime import date, datetime
 
 from exports.citations import quoted
+from exports.conflicts_view import ConflictView, GapView
 from exports.formatting import Flag
-from exports.outline import Block, Entry, Section, build_outline
-from handoff.domain import HandoffBrief
-from handoff.labels import Lang, term
+from exports.outline import Block, Entry, Outline, Section, build_outline
+from exports.summary import Point, Summary
+from handoff.domain import HandoffBrief, Offering
+from handoff.labels import Lang, section_label, term, term_with
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -37,18 +42,6 @@ def _entry(entry: Entry) -> str:
     if entry.details:
         line += "  \n  *" + _esc(" · ".join(entry.details)) + "*"
     return line
-
-
-def _overview(blocks: list[Block]) -> list[str]:
-    lines = []
-    for block in blocks:
-        if len(block.entries) == 1:
-            lines.append(f"- **{_esc(block.title)}:** {_entry(block.entries[0])}")
-        else:
-            lines.append(f"- **{_esc(block.title)}:**")
-            lines += [f"  - {_entry(e)}".replace("\n  *", "\n    *")
-                      for e in block.entries]
-    return lines + [""]
 
 
 def _blocks(blocks: list[Block]) -> list[str]:
@@ -86,27 +79,77 @@ def _stakeholders(section: Section, lang: Lang) -> list[str]:
     return _table(headers, rows)
 
 
-def _conflicts(section: Section, lang: Lang) -> list[str]:
+def _conflicts(conflicts: list[ConflictView], lang: Lang) -> list[str]:
     lines = []
-    for conflict in section.conflicts:
-        lines += [f"### {_esc(conflict.heading)}", "", _esc(conflict.description), ""]
+    for conflict in conflicts:
+        lines += [f"#### {_esc(conflict.heading)}", "", _esc(conflict.description), ""]
         for side in conflict.sides:
             lines.append(f"- *{_esc(quoted(side.quote, lang))}* — {_esc(side.where)}"
                          f"{_notes(side.refs)}{_flags(side.flags)}")
+        if conflict.resolution:
+            lines += ["", f"**{_esc(conflict.resolution)}**"]
         lines.append("")
     return lines
 
 
-def _gaps(section: Section, lang: Lang) -> list[str]:
-    if not section.gaps:
+def _gaps(gaps: list[GapView], lang: Lang, *, answered: bool) -> list[str]:
+    if not gaps:
         return []
-    if section.key == "answered":
+    if answered:
         headers = [term("gap_topic", lang), term("question", lang), term("answer", lang)]
-        rows = [[g.label, g.question, g.answer] for g in section.gaps]
+        rows = [[g.label, g.question, g.answer] for g in gaps]
     else:
         headers = [term("gap_topic", lang), term("gap_reason", lang), term("question", lang)]
-        rows = [[g.label, g.reason, g.question] for g in section.gaps]
+        rows = [[g.label, g.reason, g.question] for g in gaps]
     return _table(headers, [[_esc(c) for c in r] for r in rows])
+
+
+def _points(points: list[Point], empty: str) -> list[str]:
+    if not points:
+        return [_esc(empty), ""]
+    return [f"- {_entry(Entry(p.text, refs=p.refs, flags=p.flags, details=p.details))}"
+            for p in points] + [""]
+
+
+def _anchor(key: str) -> str:
+    return f"section-{key}"
+
+
+def _summary(summary: Summary, lg: Lang) -> list[str]:
+    lines = [f"## {_esc(section_label('summary', lg))}", "",
+             f"### {_esc(section_label('key_facts', lg))}", ""]
+    lines += [f"- **{_esc(f.label)}:** {_esc(f.text)}{_notes(f.refs)}{_flags(f.flags)}"
+              for f in summary.facts] + [""]
+    lines += [f"### {_esc(section_label('stakeholder_map', lg))}", ""]
+    if summary.people:
+        rows = []
+        for row in summary.people:
+            name = f"**{_esc(row.name)}**{_notes(row.refs)}"
+            if row.unverified:
+                name += _flags([Flag(term("unverified", lg), "unverified")])
+            rows.append([name, _esc(row.title), _esc(", ".join(row.roles))])
+        lines += _table([term("name", lg), term("job_title", lg), term("role", lg)], rows)
+    else:
+        lines += [_esc(term("no_people", lg)), ""]
+    lines += [f"### {_esc(section_label('open_promises', lg))}", ""]
+    lines += _points(summary.promises, term("no_promises", lg))
+    lines += [f"### {_esc(section_label('top_risks', lg))}", ""]
+    lines += _points(summary.risks, term("no_risks", lg))
+    if summary.more_risks:
+        lines += [f"[{_esc(term_with('more_risks', lg, n=summary.more_risks))}]"
+                  f"(#{_anchor('risks')})", ""]
+    lines += [f"### {_esc(section_label('missing_contradictory', lg))}", ""]
+    if not summary.gaps and not summary.conflicts:
+        lines += [_esc(f"{term('no_gaps', lg)} {term('no_conflicts', lg)}"), ""]
+    lines += _gaps(summary.gaps, lg, answered=False)
+    lines += _conflicts(summary.conflicts, lg)
+    return lines
+
+
+def _contents(outline: Outline) -> list[str]:
+    lines = [f"## {_esc(section_label('contents', outline.lang))}", ""]
+    lines += [f"- [{_esc(s.title)} ({s.count})](#{_anchor(s.key)})" for s in outline.contents]
+    return lines + [""]
 
 
 def _sources(section: Section, lang: Lang) -> list[str]:
@@ -122,13 +165,15 @@ def render_markdown(
     lang: str | None = None,
     *,
     signed_at: date | datetime | None = None,
+    offering: Offering | None = None,
 ) -> str:
-    """Render the brief as Markdown with the sections of the deal overview template.
+    """Render the brief as Markdown: summary, contents, one section per category, sources.
 
     Args:
         brief: The handoff brief.
         lang: ``"de"`` or ``"en"``; ``None`` uses the brief's language.
-        signed_at: Contract signature date for the customer overview, when known.
+        signed_at: Contract signature date for the header, when known.
+        offering: The vendor's standard offering, to name the support tier.
 
     Returns:
         The document; citation markers are footnotes (``[^3]``) defined under Sources.
@@ -136,21 +181,23 @@ def render_markdown(
     Raises:
         InputError: ``lang`` is not a supported language.
     """
-    outline = build_outline(brief, lang, signed_at=signed_at)
+    outline = build_outline(brief, lang, signed_at=signed_at, offering=offering)
     lg = outline.lang
-    lines = [f"# {_esc(outline.title)}", "", f"*{_esc(outline.subtitle)}*", ""]
+    lines = [f"# {_esc(outline.title)}", ""]
+    if outline.subtitle:
+        lines += [f"*{_esc(outline.subtitle)}*", ""]
     lines += [f"- **{_esc(k)}:** {_esc(v)}" for k, v in outline.header]
     lines += ["", f"> {_esc(outline.legend)}", ""]
+    lines += _summary(outline.summary, lg)
+    lines += _contents(outline)
     for section in outline.sections:
-        lines += [f"## {_esc(section.title)}", ""]
+        lines += [f'<a id="{_anchor(section.key)}"></a>', "", f"## {_esc(section.title)}", ""]
         for text in section.paragraphs:
             lines += [_esc(text), ""]
-        if section.key == "customer_overview":
-            lines += _overview(section.blocks)
+        if section.key == "stakeholders":
+            lines += _stakeholders(section, lg)
             continue
-        lines += _stakeholders(section, lg)
-        lines += _conflicts(section, lg)
-        lines += _gaps(section, lg)
+        lines += _gaps(section.gaps, lg, answered=section.key == "answered")
         lines += _blocks(section.blocks)
         lines += _sources(section, lg)
     return "\n".join(lines).rstrip() + "\n"

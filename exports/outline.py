@@ -1,10 +1,13 @@
 """The brief laid out as a document, independent of the output format.
 
-Design note: the DOCX and Markdown renderers only draw what :func:`build_outline` decides.
-Which items appear, in which section, with which flags and which citation numbers is
-settled here once, so both formats always show the same sections, the same markers and the
-same appendix. Rejected items never reach the outline; corrected items carry the corrected
-value; an item without a grounded citation is flagged unverified and gets no number.
+Design note: the DOCX and Markdown renderers (and the web page) only draw what
+:func:`build_outline` decides. The document opens with the summary (:mod:`exports.summary`):
+key facts, stakeholder map, open promises, top risks, then what is missing and contradictory.
+The details follow, one section per category of the schema with a table of contents, then the
+answered questions, the completeness check and the numbered Sources. Which items appear, with
+which line, flags and citation numbers is settled here once, so every format shows the same.
+Rejected items never reach the outline; corrected items carry the corrected value; an item
+without a grounded citation is flagged unverified and gets no number.
 """
 
 from __future__ import annotations
@@ -13,21 +16,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from exports.citations import SourceRef, SourceRegistry, clean
-from exports.conflicts_view import ConflictView, GapView, conflict_views, gap_views
+from exports.conflicts_view import GapView, gap_views
 from exports.formatting import (
     Flag,
     attr_text,
-    close_date_item,
-    customer_name,
     display_date_text,
     format_date,
     format_percent,
-    mentions_money,
     truthy,
 )
-from exports.stakeholders import StakeholderRow, roles_of, stakeholder_rows
-from handoff.domain import REQUIRED_KEYS, GapStatus, HandoffBrief, Item, ItemStatus
-from handoff.labels import Lang, field_label, resolve_lang, section_label, term
+from exports.lines import item_line
+from exports.stakeholders import StakeholderRow, roles_of
+from exports.summary import Summary, build_summary
+from handoff.domain import (
+    CATEGORIES,
+    REQUIRED_KEYS,
+    GapStatus,
+    HandoffBrief,
+    Item,
+    ItemStatus,
+    Offering,
+)
+from handoff.labels import Lang, category_label, field_label, resolve_lang, section_label, term
 
 
 @dataclass
@@ -49,31 +59,33 @@ class Block:
 
     title: str
     entries: list[Entry]
+    key: str = ""
 
 
 @dataclass
 class Section:
-    """A top-level section; it carries whichever payload its kind needs."""
+    """A section of the details; it carries whichever payload its kind needs."""
 
     key: str
     title: str
     blocks: list[Block] = field(default_factory=list)
     stakeholders: list[StakeholderRow] = field(default_factory=list)
-    conflicts: list[ConflictView] = field(default_factory=list)
     gaps: list[GapView] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
     sources: list[SourceRef] = field(default_factory=list)
+    count: int = 0  # items shown in it, for the table of contents
 
 
 @dataclass
 class Outline:
-    """The whole document: title, header facts, legend and sections in reading order."""
+    """The whole document: title, header facts, summary, then the details in reading order."""
 
     lang: Lang
     title: str
     subtitle: str
     header: list[tuple[str, str]]
     legend: str
+    summary: Summary
     sections: list[Section]
 
     def section(self, key: str) -> Section:
@@ -87,29 +99,41 @@ class Outline:
                 return s
         raise KeyError(key)
 
-
-# Which field keys fill which section, in reading order (the deal overview template).
-_GOALS = ("goals.primary_goal", "goals.success_metric", "goals.roi_expectation",
-          "goals.adoption_target", "goals.results_timeframe", "goals.personal_win")
-_COMMITMENTS = ("commitments.scope", "technical.integration", "commitments.service",
-                "commitments.timeline", "commitments.commercial", "commitments.verbal")
-_TECHNICAL = ("technical.systems", "technical.data_migration", "technical.security_compliance",
-              "technical.security_review", "technical.technical_contact", "technical.poc_result",
-              "technical.resolved_objection", "technical.open_question")
-_IMPLEMENTATION = ("implementation.start_date", "implementation.go_live_date",
-                   "implementation.milestone", "implementation.customer_resource",
-                   "implementation.training_plan", "implementation.dependency",
-                   "implementation.constraint", "implementation.timeline_risk")
-_RISKS = ("risks.objection", "risks.competitive_concern", "risks.budget_constraint",
-          "risks.political_risk", "risks.churn_indicator", "risks.unrealistic_expectation")
-_OVERVIEW_REST = ("account.company_size", "account.locations", "account.org_structure",
-                  "account.business_model", "account.challenges", "account.priorities",
-                  "account.competitive_pressure", "account.growth_plans",
-                  "account.tech_landscape", "account.lead_source", "account.sales_cycle",
-                  "account.competitors_evaluated", "account.why_us", "account.why_now")
+    @property
+    def contents(self) -> list[Section]:
+        """The category sections, for the table of contents."""
+        return [s for s in self.sections if s.key in CATEGORIES]
 
 
-def _details(item: Item, lang: Lang) -> list[str]:
+# The order of keys inside each category's section (the deal overview template's reading
+# order: what a CSM needs first comes first).
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "account": ("account.industry", "account.market_position", "account.company_size",
+                "account.locations", "account.org_structure", "account.business_model",
+                "account.challenges", "account.priorities", "account.why_us", "account.why_now",
+                "account.competitors_evaluated", "account.competitive_pressure",
+                "account.growth_plans", "account.tech_landscape", "account.lead_source",
+                "account.sales_cycle"),
+    "stakeholders": tuple(f"stakeholders.{f}" for f in CATEGORIES["stakeholders"]),
+    "goals": ("goals.primary_goal", "goals.success_metric", "goals.roi_expectation",
+              "goals.adoption_target", "goals.results_timeframe", "goals.personal_win"),
+    "commitments": ("commitments.scope", "commitments.service", "commitments.timeline",
+                    "commitments.commercial", "commitments.verbal"),
+    "technical": ("technical.integration", "technical.systems", "technical.data_migration",
+                  "technical.security_compliance", "technical.security_review",
+                  "technical.technical_contact", "technical.poc_result",
+                  "technical.resolved_objection", "technical.open_question"),
+    "implementation": ("implementation.start_date", "implementation.go_live_date",
+                       "implementation.milestone", "implementation.customer_resource",
+                       "implementation.training_plan", "implementation.dependency",
+                       "implementation.constraint", "implementation.timeline_risk"),
+    "risks": ("risks.objection", "risks.competitive_concern", "risks.budget_constraint",
+              "risks.political_risk", "risks.churn_indicator", "risks.unrealistic_expectation"),
+}
+
+
+def item_details(item: Item, lang: Lang) -> list[str]:
+    """Who promised what to whom and when; who raised an objection and how it stands."""
     a = item.attributes
     out: list[str] = []
     by, to = attr_text(a.get("promised_by")), attr_text(a.get("promised_to"))
@@ -132,12 +156,13 @@ def _details(item: Item, lang: Lang) -> list[str]:
 
 
 def item_entry(item: Item, registry: SourceRegistry, lang: Lang) -> Entry:
-    """Turn an item into an entry: shown value, citation numbers, flags and details."""
+    """Turn an item into an entry: its short line, citation numbers, flags and details."""
     verbal = item.verbal or item.key == "commitments.verbal"
     flags: list[Flag] = []
     if verbal:
         flags.append(Flag(term("verbal", lang), "warning"))
-    if verbal or truthy(item.attributes.get("needs_validation")):
+    if (verbal or truthy(item.attributes.get("needs_validation"))) and item.status not in (
+            ItemStatus.CONFIRMED, ItemStatus.CORRECTED):
         flags.append(Flag(term("needs_validation", lang), "warning"))
     if item.status == ItemStatus.CORRECTED or item.corrected_value:
         flags.append(Flag(term("corrected", lang)))
@@ -148,10 +173,10 @@ def item_entry(item: Item, registry: SourceRegistry, lang: Lang) -> Entry:
     if not item.grounded:
         flags.append(Flag(term("unverified", lang), "unverified"))
     return Entry(
-        text=clean(item.shown_value),
+        text=item_line(item, lang),
         refs=registry.refs(item.citations),
         flags=flags,
-        details=_details(item, lang) if item.category in ("commitments", "risks") else [],
+        details=item_details(item, lang),
         unverified=not item.grounded,
         verbal=verbal,
         item_id=item.id,
@@ -165,31 +190,7 @@ def _blocks(brief: HandoffBrief, keys: tuple[str, ...], registry: SourceRegistry
         items = brief.items_for(key)
         if items:
             blocks.append(Block(field_label(key, lang),
-                                [item_entry(i, registry, lang) for i in items]))
-    return blocks
-
-
-def _overview(brief: HandoffBrief, registry: SourceRegistry, lang: Lang,
-              signed_at: date | datetime | None) -> list[Block]:
-    missing = Entry(term("not_recorded", lang))
-    blocks = [Block(term("customer", lang), [Entry(customer_name(brief))])]
-    blocks += _blocks(brief, ("account.industry", "account.market_position"), registry, lang)
-    if signed_at is not None:
-        close = [Entry(format_date(signed_at, lang))]
-    elif (found := close_date_item(brief)) is not None:
-        item, text = found
-        close = [Entry(display_date_text(text, lang), refs=registry.refs(item.citations),
-                       unverified=not item.grounded,
-                       flags=[] if item.grounded else [Flag(term("unverified", lang),
-                                                            "unverified")])]
-    else:
-        close = [missing]
-    blocks.append(Block(term("close_date", lang), close))
-    money = [i for i in brief.items_for("commitments.commercial")
-             if mentions_money(i.shown_value)]
-    blocks.append(Block(term("contract_value", lang),
-                        [item_entry(i, registry, lang) for i in money] or [missing]))
-    blocks += _blocks(brief, _OVERVIEW_REST, registry, lang)
+                                [item_entry(i, registry, lang) for i in items], key=key))
     return blocks
 
 
@@ -201,11 +202,17 @@ def _covered(brief: HandoffBrief) -> set[str]:
     ok = (ItemStatus.CONFIRMED, ItemStatus.CORRECTED)
     covered = {g.key for g in brief.gaps if g.status == GapStatus.ANSWERED}
     for item in brief.visible_items():
-        if item.grounded or item.status in ok:
+        if (item.grounded and not item.unresolved) or item.status in ok:
             covered.add(item.key)
             if item.category == "stakeholders":
                 covered |= {f"stakeholders.{r}" for r in roles_of(item)}
     return covered
+
+
+def missing_required(brief: HandoffBrief, lang: Lang) -> list[str]:
+    """Labels of the required keys nothing in the brief covers yet."""
+    covered = _covered(brief)
+    return [field_label(k, lang) for k in REQUIRED_KEYS if k not in covered]
 
 
 def build_outline(
@@ -213,53 +220,41 @@ def build_outline(
     lang: str | None = None,
     *,
     signed_at: date | datetime | None = None,
+    offering: Offering | None = None,
 ) -> Outline:
-    """Lay the brief out as the deal overview document.
+    """Lay the brief out: summary first, then one section per category.
 
     Args:
         brief: The handoff brief.
         lang: ``"de"`` or ``"en"``; ``None`` uses the brief's language.
-        signed_at: The contract signature, when the caller knows it (the brief itself has no
-            field for it); otherwise a close date is looked for in the items' attributes.
+        signed_at: The contract signature, when the caller knows it (shown in the header).
+        offering: The vendor's standard offering, to name the support tier.
 
     Returns:
-        The outline with sections in the template's order and a numbered Sources appendix.
+        The outline with a numbered Sources appendix; the summary's markers come first.
     """
     lg = resolve_lang(lang, brief.language)
     registry = SourceRegistry()
-    none = [term("no_items", lg)]
+    summary = build_summary(brief, registry, lg, item_details, offering=offering)
 
-    def blocks_section(key: str, keys: tuple[str, ...]) -> Section:
+    sections = []
+    for category, keys in SECTION_KEYS.items():
         blocks = _blocks(brief, keys, registry, lg)
-        return Section(key, section_label(key, lg), blocks=blocks,
-                       paragraphs=[] if blocks else none)
+        section = Section(category, category_label(category, lg), blocks=blocks,
+                          count=sum(len(b.entries) for b in blocks))
+        if category == "stakeholders":
+            section.stakeholders = summary.people
+        if not blocks:
+            section.paragraphs = [term("no_items", lg)]
+        sections.append(section)
 
-    sections = [Section("customer_overview", section_label("customer_overview", lg),
-                        blocks=_overview(brief, registry, lg, signed_at))]
-    rows = stakeholder_rows(brief, registry, lg)
-    sections.append(Section("stakeholders", section_label("stakeholders", lg),
-                            stakeholders=rows, paragraphs=[] if rows else none))
-    sections.append(blocks_section("goals", _GOALS))
-    sections.append(blocks_section("commitments", _COMMITMENTS))
-    sections.append(blocks_section("technical", _TECHNICAL))
-    sections.append(blocks_section("implementation", _IMPLEMENTATION))
-    sections.append(blocks_section("risks", _RISKS))
-
-    conflicts = conflict_views(brief.conflicts, registry, lg)
-    sections.append(Section("conflicts", section_label("conflicts", lg), conflicts=conflicts,
-                            paragraphs=[] if conflicts else [term("no_conflicts", lg)]))
-    open_gaps = gap_views([g for g in brief.gaps if g.status == GapStatus.OPEN], lg)
-    sections.append(Section("gaps", section_label("gaps", lg), gaps=open_gaps,
-                            paragraphs=[] if open_gaps else [term("no_gaps", lg)]))
-    answered = gap_views([g for g in brief.gaps if g.status == GapStatus.ANSWERED], lg)
+    answered = gap_views([g for g in brief.gaps if g.status == GapStatus.ANSWERED], lg, brief)
     if answered:
         sections.append(Section("answered", section_label("answered", lg), gaps=answered))
-
     score = format_percent(brief.completeness, lg)
-    covered = _covered(brief)
-    missing = [field_label(k, lg) for k in REQUIRED_KEYS if k not in covered]
     completeness = Section("completeness", section_label("completeness", lg),
                            paragraphs=[f"{term('score', lg)}: {score} ({term('target', lg)})"])
+    missing = missing_required(brief, lg)
     if missing:
         completeness.blocks.append(Block(term("missing_required", lg),
                                          [Entry(m) for m in missing]))
@@ -272,16 +267,22 @@ def build_outline(
         {c.source for i in brief.visible_items() for c in i.citations})
     header = [
         (term("deal", lg), clean(brief.deal_name)),
-        (term("deal_id", lg), brief.deal_id),
         (term("created", lg), format_date(created, lg)),
         (term("source_count", lg), str(source_count)),
         (section_label("completeness", lg), score),
     ]
+    if signed_at is not None:
+        header.insert(1, (term("close_date", lg), format_date(signed_at, lg)))
     return Outline(
         lang=lg,
         title=f"{section_label('title', lg)}: {clean(brief.deal_name)}",
-        subtitle=customer_name(brief),
+        subtitle=_customer(summary),
         header=header,
         legend=term("legend", lg),
+        summary=summary,
         sections=sections,
     )
+
+
+def _customer(summary: Summary) -> str:
+    return next((f.text for f in summary.facts if f.key == "customer"), "")

@@ -39,6 +39,11 @@ class StakeholderRow:
     _grounded_roles: set[str] = field(default_factory=set, repr=False)
     _citations: list[Citation] = field(default_factory=list, repr=False)
 
+    @property
+    def citations(self) -> list[Citation]:
+        """Every citation of the person's items, in the brief's order."""
+        return list(self._citations)
+
 
 def role_key(role: str) -> str:
     """Map a role as written ("Executive Sponsor", "budget owner") to its field name."""
@@ -61,7 +66,8 @@ def roles_of(item: Item) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _role_label(key: str, lang: Lang) -> str:
+def role_label(key: str, lang: Lang) -> str:
+    """The display label of a role key ("economic_buyer" -> "Budgetfreigabe")."""
     return field_label(f"stakeholders.{key}", lang) if key in _ROLE_KEYS else key
 
 
@@ -69,7 +75,9 @@ def _notes(item: Item, name: str, lang: Lang) -> list[str]:
     a = item.attributes
     out: list[str] = []
     value = clean(item.shown_value)
-    if value and value.casefold() != name.casefold():
+    # "Name, Title: role" only repeats the row's own cells; a correction or a value that says
+    # something else about the person is a note.
+    if value and (item.corrected_value or name.casefold() not in value.casefold()):
         suffix = f" ({term('corrected', lang)})" if item.corrected_value else ""
         out.append(value + suffix)
     labelled = (
@@ -119,7 +127,7 @@ def stakeholder_rows(brief: HandoffBrief, registry: SourceRegistry,
     unverified = term("unverified", lang)
     for row in rows.values():
         row.roles = [
-            _role_label(k, lang) + ("" if row.unverified or k in row._grounded_roles
+            role_label(k, lang) + ("" if row.unverified or k in row._grounded_roles
                                     else f" ({unverified})")
             for k in row.role_keys
         ]

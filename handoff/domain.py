@@ -259,6 +259,15 @@ class ConflictKind(StrEnum):
     BEYOND_OFFERING = "beyond_offering"
 
 
+class ConflictResolution(BaseModel):
+    """How the rep settled a conflict: which side holds (None: neither), with a note."""
+
+    holds: int | None = None  # index into Conflict.sides
+    note: str = ""
+    by: str = ""
+    at: datetime | None = None
+
+
 class Conflict(BaseModel):
     id: str
     kind: ConflictKind
@@ -266,6 +275,7 @@ class Conflict(BaseModel):
     description: str
     sides: list[Citation]   # both sides quoted; an offering side has source "offering.yaml"
     item_ids: list[str] = Field(default_factory=list)
+    resolution: ConflictResolution | None = None  # set by the rep's review, never extracted
 
 
 class TokenUsage(BaseModel):

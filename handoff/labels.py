@@ -15,6 +15,9 @@ from handoff.errors import InputError
 
 Lang = Literal["de", "en"]
 LANGUAGES: tuple[Lang, ...] = ("de", "en")
+# The key of a gap made from a question CS asked that the sources did not answer: it is not
+# a field of the schema, so it is labelled here and never becomes an item.
+QUESTION_GAP_KEY = "question"
 
 # (en, de) per field key, in the order of CATEGORIES.
 _FIELDS: dict[str, tuple[str, str]] = {
@@ -94,6 +97,15 @@ _SECTIONS: dict[str, tuple[str, str]] = {
     "answered": ("Answered questions", "Beantwortete Fragen"),
     "completeness": ("Completeness", "Vollständigkeit"),
     "sources": ("Sources", "Quellen"),
+    "summary": ("Summary", "Zusammenfassung"),
+    "key_facts": ("Key facts", "Eckdaten"),
+    "stakeholder_map": ("Stakeholder map", "Stakeholder-Übersicht"),
+    "open_promises": ("Open promises that need CS validation",
+                      "Offene Zusagen, die CS prüfen muss"),
+    "top_risks": ("Top risks", "Wichtigste Risiken"),
+    "missing_contradictory": ("Missing and contradictory", "Fehlend und widersprüchlich"),
+    "details": ("Details", "Details"),
+    "contents": ("Contents", "Inhalt"),
 }
 
 # Short words and phrases used around the content.
@@ -178,6 +190,48 @@ _TERMS: dict[str, tuple[str, str]] = {
     "topic_discount": ("discount", "Rabatt"),
     "topic_implementation_weeks": ("implementation time", "Implementierungsdauer"),
     "topic_support_tier": ("support tier", "Support-Stufe"),
+    "topic_support": ("support", "Support"),
+    "topic_sla": ("service level", "Service-Level"),
+    "topic_scope": ("scope", "Leistungsumfang"),
+    "topic_migration": ("data migration", "Datenmigration"),
+    "topic_data_migration": ("data migration", "Datenmigration"),
+    "topic_security": ("security", "Sicherheit"),
+    "topic_term": ("contract term", "Vertragslaufzeit"),
+    "topic_payment": ("payment terms", "Zahlungsbedingungen"),
+    "topic_go_live_date": ("go-live date", "Go-Live-Termin"),
+    "topic_start_date": ("start date", "Starttermin"),
+    # The summary's key facts.
+    "fact_customer": ("Customer", "Kunde"),
+    "fact_contract": ("Contract value and term", "Vertragswert und Laufzeit"),
+    "fact_signer": ("Signer", "Unterzeichner"),
+    "fact_go_live": ("Go-live", "Go-Live"),
+    "fact_kickoff": ("Kickoff", "Kickoff"),
+    "fact_support_tier": ("Support tier", "Support-Stufe"),
+    "fact_seats": ("Seats", "Nutzer"),
+    "per_year": ("per year", "pro Jahr"),
+    "per_month": ("per month", "pro Monat"),
+    "term_months": ("{n}-month term", "Laufzeit {n} Monate"),
+    "seats_count": ("{n} users", "{n} Nutzer"),
+    "contradictory": ("contradictory", "widersprüchlich"),
+    "not_agreed": ("not agreed yet", "noch nicht vereinbart"),
+    "more_risks": ("{n} more under Risks", "{n} weitere unter Risiken"),
+    "no_promises": ("No open promises.", "Keine offenen Zusagen."),
+    "no_risks": ("No risks in the sources.", "Keine Risiken in den Quellen."),
+    "no_people": ("No stakeholders in the sources yet.",
+                  "In den Quellen noch keine Stakeholder."),
+    "quotes_count": ("{n} quotes", "{n} Zitate"),
+    "quote_one": ("1 quote", "1 Zitat"),
+    "asked_question": ("Question from CS", "Frage von CS"),
+    "conflict_disagree_generic": ("The sources disagree on the {topic}.",
+                                  "Die Quellen widersprechen sich beim Thema {topic}."),
+    "conflict_beyond_generic": ("A promise goes beyond the standard offering ({topic}).",
+                                "Eine Zusage geht über das Standardangebot hinaus ({topic})."),
+    "resolved_holds": ("Resolved: {side} holds", "Geklärt: {side} gilt"),
+    "resolved_note": ("Note", "Notiz"),
+    "resolved_by": ("resolved by {who}", "geklärt von {who}"),
+    "side": ("side {n}", "Seite {n}"),
+    "neither_side": ("neither side", "keine Seite"),
+    "hours_short": ("{n} h", "{n} Std."),
 }
 
 
@@ -245,9 +299,18 @@ def term(name: str, lang: Lang) -> str:
 
 
 def topic_label(topic: str, lang: Lang) -> str:
-    """The display word of a conflict topic; unknown topics are shown as given."""
+    """The display word of a conflict topic; an unknown topic id is shown as words."""
     pair = _TERMS.get(f"topic_{topic}")
-    return _pick(pair, lang) if pair else topic
+    return _pick(pair, lang) if pair else topic.replace("_", " ")
+
+
+def term_with(name: str, lang: Lang, **values: object) -> str:
+    """A term with ``{placeholders}`` filled (``term_with("seats_count", "de", n=150)``).
+
+    Raises:
+        KeyError: the term is unknown.
+    """
+    return term(name, lang).format(**values)
 
 
 def all_labels() -> dict[str, dict[str, dict[str, str]]]:

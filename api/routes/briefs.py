@@ -10,11 +10,11 @@ from api import workspace
 from api.access import Action
 from api.auth import CurrentUser, SettingsDep, StoreDep
 from api.deps import BackendsDep, DealDep, RunnerDep, visible_deal
-from api.exporting import DraftPeople, ExportFormat, render
+from api.exporting import ExportFormat, draft_people, render
 from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.schemas import JobOut
-from api.timeline_events import latest, timeline_of
-from api.users import display_name
+from exports.package import DraftPeople
+from extractor.service import load_offering
 from handoff.domain import HandoffBrief
 from handoff.errors import NotFoundError
 
@@ -81,15 +81,9 @@ def get_brief(access: DealDep) -> HandoffBrief:
     return workspace.brief_of(access.store, access.deal)
 
 
-def draft_people(access: DealDep) -> DraftPeople:
-    """The assigned CSM, the owning rep and the contract signature, for the drafts."""
-    people = workspace.deal_users(access.store, access.deal)
-    timeline = timeline_of(latest(access.store, access.id))
-    return DraftPeople(
-        csm=display_name(people["csms"][0]) if people["csms"] else None,
-        rep=display_name(people["owner"]) if people["owner"] else None,
-        signed_at=timeline.signed_at if timeline else None,
-    )
+def people_of(access: DealDep) -> DraftPeople:
+    """The assigned CSM and the owning rep (their profiles) and the contract signature."""
+    return draft_people(access.store, access.deal)
 
 
 @router.get(
@@ -99,13 +93,13 @@ def draft_people(access: DealDep) -> DraftPeople:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
         "text/markdown": {}, "application/json": {}}}},
 )
-def export(access: DealDep, people: Annotated[DraftPeople, Depends(draft_people)],
+def export(access: DealDep, people: Annotated[DraftPeople, Depends(people_of)],
            format: Annotated[ExportFormat, Query(description="Which document")] = ExportFormat.MD,
            lang: Annotated[Literal["de", "en"] | None, Query(
                description="Language; default: the brief's")] = None) -> Response:
-    """The ``docx``, ``md`` or ``json`` brief, or the ``email``, ``agenda``, ``checklist`` or
-    ``plan`` draft, in German or English."""
+    """The ``docx``, ``md`` or ``json`` brief, or the ``email``, ``agenda``, ``call-agenda``,
+    ``checklist`` or ``plan`` draft, in German or English."""
     brief = workspace.brief_of(access.store, access.deal)
-    download = render(brief, format, lang, people)
+    download = render(brief, format, lang, people, load_offering(access.settings.offering_path))
     return Response(download.body, media_type=download.media_type, headers={
         "Content-Disposition": f'attachment; filename="{download.filename}"'})

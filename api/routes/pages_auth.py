@@ -1,4 +1,4 @@
-"""Web sign-in and sign-out.
+"""Web sign-in, sign-out and the user's own profile.
 
 The login form is protected against login CSRF with a double-submit token: the page sets a
 signed, short-lived cookie and puts the same random value in the form; a cross-site post
@@ -23,7 +23,7 @@ from api.auth import (
     signer,
     start_session,
 )
-from api.users import authenticate
+from api.users import authenticate, update_profile
 from api.web import render
 
 router = APIRouter()
@@ -112,3 +112,20 @@ def logout(request: Request, user: CurrentUser, store: StoreDep) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.get("/profile")
+def profile_page(request: Request, user: CurrentUser) -> Response:
+    """The signed-in user's profile: the name, title and phone the drafts sign with."""
+    return render(request, "profile.html", profile=user, saved=False)
+
+
+@router.post("/profile")
+def save_profile(request: Request, user: CurrentUser, store: StoreDep,
+                 display_name: Annotated[str, Form(max_length=200)] = "",
+                 title: Annotated[str, Form(max_length=200)] = "",
+                 phone: Annotated[str, Form(max_length=50)] = "") -> Response:
+    """Save the profile (a bad phone number is refused with the reason)."""
+    saved = update_profile(store, user.id, display_name=display_name, title=title, phone=phone)
+    request.state.user = saved  # the header shows the new name at once
+    return render(request, "profile.html", profile=saved, saved=True)

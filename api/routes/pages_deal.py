@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -11,14 +11,20 @@ from starlette.concurrency import run_in_threadpool
 from api import workspace
 from api.access import Action, may_create_deals
 from api.auth import CurrentUser, StoreDep
-from api.brief_view import brief_page
+from api.brief_view import brief_page, cite_view
 from api.deps import BackendsDep, DealAccess, DealDep, RunnerDep
+from api.exporting import draft_people
 from api.routes.documents import read_files
 from api.users import assign
 from api.web import is_htmx, page_lang, render
-from extractor.review import audit_trail
+from api.web_labels import ui
+from exports.package import DRAFT_FORMATS, draft_text
+from extractor.qa import answer_history
+from extractor.review import audit_entry, audit_trail
+from extractor.service import load_offering
 from handoff.domain import HandoffBrief
 from handoff.errors import ForbiddenError, NotFoundError
+from handoff.labels import Lang
 
 router = APIRouter()
 
@@ -51,22 +57,52 @@ def create_deal(user: CurrentUser, store: StoreDep,
     return _back(deal.id)
 
 
+def history_views(access: DealAccess, lang: Lang) -> list[dict[str, Any]]:
+    """The deal's earlier questions with their cited answers, newest first."""
+    return [{"entry": h, "answer": h.answer,
+             "cites": [cite_view(access.id, c, lang) for c in h.answer.citations]}
+            for h in answer_history(access.store, access.id)]
+
+
+def _notice(access: DealAccess, undo: int | None, lang: Lang) -> dict[str, Any] | None:
+    """The "N items rejected · Undo" line after a change made without JavaScript."""
+    if undo is None:
+        return None
+    try:
+        entry = audit_entry(access.store, access.id, undo)
+    except NotFoundError:
+        return None
+    count = (entry.get("after") or {}).get("count", 1)
+    action = entry["action"]
+    if action not in ("confirm", "correct", "reject", "restore", "bulk_reject", "resolve"):
+        return None
+    return {"audit_id": undo, "text": ui(f"done_{action}", lang, n=count)}
+
+
 @router.get("/deals/{deal_id}")
 def deal_page(request: Request, access: DealDep, runner: RunnerDep,
-              job: str | None = None) -> Response:
-    """The brief by category, conflicts, gaps, ask box, sources."""
+              job: str | None = None, undo: int | None = None, expand: int = 0) -> Response:
+    """Summary first, then ask, contents, the categories, downloads and drafts, sources."""
     brief = _brief_or_none(access)
     lang = page_lang(request, brief.language if brief else None)
     shown = runner.get(job) if job else runner.active(access.id, "brief")
     if shown is not None and shown.deal_id != access.id:
         shown = None  # a job id of another deal is not shown here
     view = workspace.deal_views(access.store, [access.deal])[0]
+    offering = load_offering(access.settings.offering_path)
+    drafts = []
+    if brief is not None:
+        people = draft_people(access.store, access.deal)
+        drafts = [{"format": fmt, "text": draft_text(brief, fmt, lang, people, offering)}
+                  for fmt in DRAFT_FORMATS if fmt != "call-agenda"]
     return render(request, "deal.html", lang=lang, deal=view, brief=brief,
-                  page=brief_page(brief, lang) if brief else None,
+                  page=brief_page(brief, lang, offering) if brief else None,
                   documents=workspace.documents(access.store, access.deal), job=shown,
                   audit=list(reversed(audit_trail(access.store, access.id)))[:50],
                   deal_id=access.id, can_edit=access.may(Action.EDIT),
-                  can_assign=access.may(Action.ASSIGN))
+                  can_assign=access.may(Action.ASSIGN), history=history_views(access, lang),
+                  gaps={g.id: g for g in brief.gaps} if brief else {}, can_send=True,
+                  drafts=drafts, notice=_notice(access, undo, lang), open_all=bool(expand))
 
 
 @router.post("/deals/{deal_id}/upload")

@@ -16,6 +16,7 @@ from api.charts import share_chart, sla_chart
 from api.deps import DealAccess, DealDep
 from api.web import Words, page_lang, render
 from exports.formatting import format_percent
+from handoff import labels
 from handoff.domain import utcnow
 from handoff.errors import InputError, NotFoundError
 from handoff.labels import Lang
@@ -47,7 +48,7 @@ def timeline_page(request: Request, access: DealDep) -> Response:
     if view.signed_at is not None:
         chart = sla_chart(view.sla, view.signed_at, now,
                           label=lambda step: words(f"step_{step.value}"),
-                          hours=lambda h: f"{h:.0f} h")
+                          hours=lambda h: labels.term_with("hours_short", lang, n=f"{h:.0f}"))
     return render(request, "timeline.html", lang=lang, deal=access.deal, view=view,
                   chart=chart, steps=["signed", *[s.value for s in Step]], offsets=OFFSETS,
                   can_rate_csm=access.may(Action.CSM_RATING),

@@ -1,19 +1,30 @@
-"""The rep's review (confirm, correct, reject items; answer gaps), conflicts, Q&A, audit."""
+"""The rep's review (confirm, correct, reject, restore, undo, bulk reject; answer gaps;
+resolve conflicts), Q&A with the deal's history, and the audit trail."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 
 from api import workspace
 from api.access import Action
 from api.deps import BackendsDep, DealDep
 from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.schemas import AskIn, AuditEntry, GapAnswerIn, ReviewAction, ReviewIn
-from extractor.review import answer_gap, audit_trail, review_item
+from extractor.qa import answer_history, keep_answer, offer_to_rep
+from extractor.review import (
+    answer_gap,
+    audit_trail,
+    bulk_reject,
+    resolve_conflict,
+    review_item,
+    review_items,
+    undo,
+)
 from extractor.service import ask as ask_deal
-from handoff.domain import Answer, Conflict, Gap, GapStatus, Item
+from handoff.domain import CATEGORIES, Answer, Conflict, Gap, GapStatus, Item
 from handoff.errors import NotFoundError
 
 router = APIRouter(prefix="/api/deals/{deal_id}", responses=PROBLEM_RESPONSES)
@@ -34,12 +45,81 @@ def list_gaps(access: DealDep,
     return [g for g in gaps if g.status == GapStatus(status)]
 
 
-@router.post("/gaps/{gap_id}/answer", response_model=Item, tags=["review"],
+@router.post("/gaps/{gap_id}/answer", response_model=Item | None, tags=["review"],
              summary="Answer a gap", responses=problem_responses(403))
-def answer(access: DealDep, gap_id: GapId, body: GapAnswerIn) -> Item:
-    """The answer becomes a rep-confirmation source and a cited, confirmed item."""
+def answer(access: DealDep, gap_id: GapId, body: GapAnswerIn) -> Item | None:
+    """The answer becomes a rep-confirmation source and a cited, confirmed item (``null``
+    for a question CS asked: its answer stays with the question)."""
     access.require(Action.EDIT)
     return answer_gap(access.store, access.id, gap_id, body.answer, access.user.email)
+
+
+class ReviewChange(BaseModel):
+    """What a review changed, and the change's id to undo it with."""
+
+    items: list[Item]
+    change_id: int = Field(description="POST /undo/{change_id} takes this change back")
+
+
+class ResolveIn(BaseModel):
+    holds: int | None = Field(None, ge=0, description="The index of the side that holds; "
+                                                      "null: neither side")
+    note: str = Field("", max_length=2000)
+
+
+class ResolveOut(BaseModel):
+    conflict: Conflict
+    change_id: int
+
+
+class QuestionOut(BaseModel):
+    id: int
+    answer: Answer
+    asked_by: str
+    at: str
+    gap_id: str | None = None
+
+
+@router.post("/items/{item_id}/restore", response_model=ReviewChange, tags=["review"],
+             summary="Restore a rejected item", responses=problem_responses(403))
+def restore(access: DealDep, item_id: ItemId) -> ReviewChange:
+    """Back to the item as extracted (no review); audited and undoable."""
+    access.require(Action.EDIT)
+    result = review_items(access.store, access.id, [item_id], "restore", access.user.email)
+    return ReviewChange(items=result.items, change_id=result.audit_id)
+
+
+@router.post("/categories/{category}/reject", response_model=ReviewChange, tags=["review"],
+             summary="Reject every unreviewed item of a category",
+             responses=problem_responses(403))
+def reject_category(access: DealDep,
+                    category: Annotated[Literal[tuple(CATEGORIES)], Path()],  # type: ignore[valid-type]
+                    ) -> ReviewChange:
+    """One change: a single undo brings every item back."""
+    access.require(Action.EDIT)
+    result = bulk_reject(access.store, access.id, category, access.user.email)
+    return ReviewChange(items=result.items, change_id=result.audit_id)
+
+
+@router.post("/undo/{change_id}", response_model=list[str], tags=["review"],
+             summary="Undo a review change", responses=problem_responses(403))
+def undo_change(access: DealDep, change_id: int) -> list[str]:
+    """Restore what was before a confirm, correct, reject, restore, bulk reject or resolve.
+
+    Returns the ids of the items (or the conflict) it touched."""
+    access.require(Action.EDIT)
+    return undo(access.store, access.id, change_id, access.user.email)
+
+
+@router.post("/conflicts/{conflict_id}/resolve", response_model=ResolveOut, tags=["review"],
+             summary="Resolve a conflict", responses=problem_responses(403))
+def resolve(access: DealDep, conflict_id: Annotated[str, Path(max_length=64)],
+            body: ResolveIn) -> ResolveOut:
+    """Which side holds, with a note; kept across re-runs of the brief and audited."""
+    access.require(Action.EDIT)
+    conflict, change = resolve_conflict(access.store, access.id, conflict_id, body.holds,
+                                        body.note, access.user.email)
+    return ResolveOut(conflict=conflict, change_id=change)
 
 
 @router.post("/items/{item_id}/{action}", response_model=Item, tags=["review"],
@@ -74,4 +154,22 @@ def ask(access: DealDep, body: AskIn, backends: BackendsDep) -> Answer:
         language: str | None = workspace.brief_of(access.store, access.deal).language
     except NotFoundError:  # no brief yet: the language is detected from the sources
         language = None
-    return ask_deal(access.store, access.id, body.question, backends.get(), language)
+    result = ask_deal(access.store, access.id, body.question, backends.get(), language)
+    keep_answer(access.store, access.id, result, access.user.email)
+    return result
+
+
+@router.get("/questions", response_model=list[QuestionOut], tags=["q&a"],
+            summary="The deal's questions and answers, newest first")
+def questions(access: DealDep) -> list[QuestionOut]:
+    """Every question asked about the deal with the answer it got."""
+    return [QuestionOut(id=h.id, answer=h.answer, asked_by=h.asked_by,
+                        at=h.at.isoformat(), gap_id=h.gap_id)
+            for h in answer_history(access.store, access.id, limit=200)]
+
+
+@router.post("/questions/{question_id}/send", response_model=Gap, tags=["q&a"],
+             summary="Send a question to the rep")
+def send_question(access: DealDep, question_id: int) -> Gap:
+    """The question becomes a gap in the rep's inbox (for what the sources do not answer)."""
+    return offer_to_rep(access.store, access.id, question_id, access.user.email)

@@ -165,10 +165,26 @@ def test_default_export_is_markdown_in_the_briefs_language(world: World) -> None
     assert r.text.startswith("# Handoff brief")
 
 
-def test_the_intro_email_names_the_assigned_csm(world: World) -> None:
-    r = world.client.get(f"/api/deals/{world.deal_id}/export?format=email&lang=en",
-                         headers=world.headers("owner"))
-    assert "Csm" in r.text  # csm@example.com -> "Csm"
+def test_the_intro_email_signs_with_profiles_and_never_guesses_names(fresh: World) -> None:
+    from api.users import update_profile
+
+    url = f"/api/deals/{fresh.deal_id}/export?format=email&lang=en"
+    text = fresh.client.get(url, headers=fresh.headers("owner")).text
+    assert "Csm" not in text and "Owner" not in text  # no name made from an email address
+    assert "I would like to introduce [name of your CSM]" in text
+    assert "Best regards,\n[your name]\n" in text
+
+    store = fresh.client.app.state.store
+    update_profile(store, fresh.users["csm"][0].id, display_name="Emma Novak",
+                   title="Customer Success Manager", phone="+353 21 555 0100")
+    update_profile(store, fresh.users["owner"][0].id, display_name="Sam Delgado",
+                   title="Account Executive", phone="+353 1 555 0199")
+    r = fresh.client.get(url, headers=fresh.headers("owner"))
+    assert r.headers["content-disposition"].endswith(f'{fresh.deal_id}-intro-email-en.md"')
+    assert "I would like to introduce Emma Novak, our Customer Success Manager" in r.text
+    assert "You can reach Emma at csm@example.com or +353 21 555 0100." in r.text
+    assert r.text.endswith("Best regards,\nSam Delgado\nAccount Executive\n"
+                           "+353 1 555 0199 · owner@example.com\n")
 
 
 @pytest.mark.parametrize("query", ["format=pdf", "format=docx&lang=fr", "lang=DE-x",

@@ -126,3 +126,44 @@ def test_audit_trail_records_who_did_what(world: World) -> None:
     actions = [e["action"] for e in audit]
     assert actions[:3] == ["create", "upload", "brief"]
     assert all(e["actor"] and e["at"] for e in audit)
+
+
+def test_restore_bulk_reject_undo_and_resolve_over_the_api(fresh: World) -> None:
+    from extractor.review import save_brief
+    from tests.api.demo_brief import demo_brief
+
+    store = fresh.client.app.state.store  # type: ignore[attr-defined]
+    save_brief(store, demo_brief(store, fresh.deal_id, "Pinecrest"))
+    c, base, h = fresh.client, f"/api/deals/{fresh.deal_id}", fresh.headers("owner")
+
+    c.post(f"{base}/items/Irisk/reject", headers=h)
+    r = c.post(f"{base}/items/Irisk/restore", headers=h)
+    assert r.status_code == 200 and r.json()["items"][0]["status"] == "extracted"
+    r = c.post(f"{base}/categories/stakeholders/reject", headers=h)
+    change = r.json()["change_id"]
+    assert {i["status"] for i in r.json()["items"]} == {"rejected"} and len(r.json()["items"]) == 3
+    assert c.post(f"{base}/undo/{change}", headers=h).json() == ["Ispo", "Icha", "Ibuy"]
+    assert c.post(f"{base}/undo/{change}", headers=h).status_code == 422  # undone already
+    assert c.post(f"{base}/categories/weather/reject", headers=h).status_code == 422
+    r = c.post(f"{base}/conflicts/Cweeks/resolve", json={"holds": 1, "note": "8-10 weeks"},
+               headers=h)
+    assert r.status_code == 200
+    assert r.json()["conflict"]["resolution"]["holds"] == 1
+    assert r.json()["conflict"]["resolution"]["by"] == "owner@example.com"
+    csm = fresh.headers("csm")
+    assert c.post(f"{base}/conflicts/Cweeks/resolve", json={"holds": 0},
+                  headers=csm).status_code == 403  # CSMs read, reps review
+
+
+def test_questions_are_kept_and_can_be_sent_to_the_rep(fresh: World) -> None:
+    c, base, h = fresh.client, f"/api/deals/{fresh.deal_id}", fresh.headers("csm")
+    a = c.post(f"{base}/ask", json={"question": "Which insurance broker do they use?"},
+               headers=h).json()
+    assert not a["supported"]
+    [kept] = c.get(f"{base}/questions", headers=h).json()
+    assert kept["answer"]["question"] == "Which insurance broker do they use?"
+    assert kept["asked_by"] == "csm@example.com" and kept["gap_id"] is None
+    gap = c.post(f"{base}/questions/{kept['id']}/send", headers=h).json()
+    assert gap["key"] == "question" and gap["status"] == "open"
+    gaps = c.get(f"{base}/gaps?status=open", headers=fresh.headers("owner")).json()
+    assert any(g["question"] == "Which insurance broker do they use?" for g in gaps)

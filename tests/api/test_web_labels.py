@@ -42,3 +42,13 @@ def test_words_for_every_step_state_stage_and_role() -> None:
     for name in names:
         for lang in LANGUAGES:
             assert web_labels.ui(name, lang), name
+
+
+def test_german_numbers_on_the_pages() -> None:
+    from api.web import Words
+
+    de, en = Words("de"), Words("en")
+    assert de("hours_late", hours=de.number(7.5)) == "7,5 Std. zu spät"
+    assert en("hours_late", hours=en.number(7.5)) == "7.5 h late"
+    assert de.number(54000) == "54.000" and de.number(None) == "—"
+    assert de.audit("bulk_reject") == "Abschnitt verworfen" and de.audit("other") == "other"

@@ -149,6 +149,11 @@ def brief_en() -> HandoffBrief:
 
 @pytest.fixture
 def brief_de() -> HandoffBrief:
+    return nordwind_brief()
+
+
+def nordwind_brief(deal_id: str = "nordwind-2026") -> HandoffBrief:
+    """The German deal as a plain function, for tests outside this folder (the web page)."""
     call, mail, order = "2026-02-18-discovery.vtt", "2026-02-25-angebot.eml", "auftrag.pdf"
     items = [
         item("a1", "account.industry", "Kontraktlogistik mit eigener LKW-Flotte",
@@ -161,7 +166,9 @@ def brief_de() -> HandoffBrief:
              cite(call, "ich treibe das intern voran", "Anna Keller", "00:04:12"),
              attributes={"name": "Anna Keller", "title": "Leiterin Operations",
                          "goals": "weniger Leerfahrten", "communication_preference": "Teams"}),
-        item("s2", "stakeholders.executive_sponsor", "Katrin Fischer gibt Budget und Richtung vor",
+        # The value as the extraction writes it (English role label); the German page shows
+        # name, title and roles in German.
+        item("s2", "stakeholders.executive_sponsor", "Katrin Fischer, CFO: Executive sponsor",
              cite(mail, "ich gebe das Budget frei", "Katrin Fischer", "2026-02-25T10:02:00+01:00"),
              attributes={"name": "Katrin Fischer", "title": "CFO",
                          "roles": ["executive_sponsor", "economic_buyer"],
@@ -193,8 +200,12 @@ def brief_de() -> HandoffBrief:
         item("i1", "implementation.start_date", "März 2026",
              cite(call, "Start im März", "Anna Keller", "00:35:02"),
              status=ItemStatus.CORRECTED, corrected_value="13. April 2026"),
-        item("i2", "implementation.go_live_date", "Go-live Ende Juni 2026",
-             cite(order, "Produktivstart: 30.06.2026", locator="Seite 1")),
+        item("i2", "implementation.go_live_date", "Go-live: 30 June 2026 (2026-06-30)",
+             cite(order, "Produktivstart: 30.06.2026", locator="Seite 1"),
+             attributes={"date": "2026-06-30", "statement": "Produktivstart: 30.06.2026"}),
+        item("i3", "technical.security_compliance", "Datenschutz-Folgenabschätzung offen",
+             cite(mail, "die DSFA ist noch nicht abgeschlossen", "Katrin Fischer",
+                  "2026-02-25T10:02:00+01:00"), unresolved=True),
         item("r1", "risks.objection", "Sorge, dass Disponenten das Tool nicht annehmen",
              cite(call, "meine Disponenten haben schon drei Tools", "Anna Keller", "00:39:50"),
              attributes={"raised_by": "Anna Keller", "handling": "Pilot mit einem Standort",
@@ -203,7 +214,7 @@ def brief_de() -> HandoffBrief:
              cite(mail, "mehr als das ist 2026 nicht drin", grounded=False)),
     ]
     return HandoffBrief(
-        deal_id="nordwind-2026",
+        deal_id=deal_id,
         deal_name="Nordwind Logistik GmbH - Fleet Ops Rollout",
         language="de",
         items=items,
@@ -212,6 +223,10 @@ def brief_de() -> HandoffBrief:
                 question="Wen stellt Nordwind für die Einführung ab, und mit wie viel Zeit?"),
             Gap(id="G2", key="commitments.scope", reason=GapReason.VERBAL_ONLY, item_id="c1",
                 question="Ist die kostenlose SAP-Anbindung freigegeben?"),
+            # Stored in English by an older run: shown in the reader's language anyway.
+            Gap(id="G3", key="technical.security_compliance", reason=GapReason.UNRESOLVED,
+                item_id="i3", question="The sources say this is still open. What security "
+                                       "and compliance requirements apply?"),
         ],
         conflicts=[
             Conflict(id="C1", kind=ConflictKind.BEYOND_OFFERING, topic="integration",

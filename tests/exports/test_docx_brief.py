@@ -11,17 +11,23 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from exports.docx_brief import TABLE_STYLE, docx_bytes, render_docx
-from handoff.domain import BriefMetadata, HandoffBrief
+from handoff.domain import CATEGORIES, BriefMetadata, HandoffBrief
 from handoff.errors import InputError
 
 HEADINGS = {
-    "en": ["Customer overview", "Stakeholders", "Business goals", "Scope and commitments",
-           "Technical requirements", "Implementation plan", "Risk factors", "Conflicts",
-           "Open gaps", "Answered questions", "Completeness", "Sources"],
-    "de": ["Kundenüberblick", "Stakeholder", "Geschäftsziele", "Umfang und Zusagen",
-           "Technische Anforderungen", "Implementierungsplan", "Risikofaktoren",
-           "Widersprüche", "Offene Lücken", "Vollständigkeit", "Quellen"],
+    "en": ["Summary", "Contents", "Customer background and context",
+           "Decision-making stakeholders", "Business goals and success criteria",
+           "Commitments and promises", "Technical requirements", "Implementation plan",
+           "Risks and concerns", "Answered questions", "Completeness", "Sources"],
+    "de": ["Zusammenfassung", "Inhalt", "Kundenhintergrund und Kontext",
+           "Entscheidende Stakeholder", "Geschäftsziele und Erfolgskriterien",
+           "Zusagen und Versprechen", "Technische Anforderungen", "Implementierungsplan",
+           "Risiken und Bedenken", "Vollständigkeit", "Quellen"],
 }
+SUMMARY = {"en": ["Key facts", "Stakeholder map", "Open promises that need CS validation",
+                  "Top risks", "Missing and contradictory"],
+           "de": ["Eckdaten", "Stakeholder-Übersicht", "Offene Zusagen, die CS prüfen muss",
+                  "Wichtigste Risiken", "Fehlend und widersprüchlich"]}
 SOURCE_LINE = re.compile(r"^\[(\d+)\]\t[“„](.+)[”“] — (.+)$")
 
 
@@ -67,8 +73,33 @@ def test_sections_follow_the_template_in_the_chosen_language(brief_en, brief_de,
     doc = _render(brief_en if lang == "en" else brief_de, lang, tmp_path)
 
     assert _headings(doc, 1) == HEADINGS[lang]
+    assert _headings(doc, 2)[:5] == SUMMARY[lang]  # the summary comes first, in this order
     assert doc.paragraphs[0].style.name == "Title"
-    assert len(_headings(doc, 2)) >= 8  # field groups and conflicts are real sub-headings
+    assert len(_headings(doc, 2)) >= 12  # field groups are real sub-headings
+
+
+def test_contents_link_to_every_category_section(brief_en, tmp_path):
+    doc = _render(brief_en, "en", tmp_path)
+
+    links = {h.get(qn("w:anchor")): "".join(t.text for t in h.iter(qn("w:t")))
+             for h in doc.element.body.iter(qn("w:hyperlink"))
+             if h.get(qn("w:anchor")).startswith("section_")}
+    assert links["section_account"] == "Customer background and context (3)"
+    assert links["section_stakeholders"] == "Decision-making stakeholders (5)"
+    assert set(links) >= {f"section_{c}" for c in CATEGORIES}
+
+
+def test_key_facts_strip_reads_contract_people_and_dates(brief_de, tmp_path):
+    doc = _render(brief_de, "de", tmp_path)
+    facts = {r.cells[0].text: r.cells[1].text for r in doc.tables[1].rows}
+
+    assert list(facts) == ["Kunde", "Vertragswert und Laufzeit", "Unterzeichner", "Go-Live",
+                           "Kickoff", "Support-Stufe", "Nutzer"]
+    assert facts["Kunde"].startswith("Nordwind Logistik GmbH")
+    assert facts["Vertragswert und Laufzeit"].startswith("72.000 € pro Jahr · Laufzeit 36 Monate[")
+    assert facts["Unterzeichner"].startswith("Katrin Fischer, CFO[")
+    assert facts["Kickoff"].startswith("13. April 2026[")  # the rep's correction
+    assert facts["Nutzer"] == "nicht in den Quellen"
 
 
 def test_stakeholder_table_has_one_row_per_person_with_all_roles(brief_en, tmp_path):
@@ -107,8 +138,10 @@ def test_german_stakeholder_with_listed_roles_gets_both(brief_de, tmp_path):
 def test_verbal_commitment_is_marked(brief_en, brief_de, tmp_path, lang, needle, verbal,
                                      validate):
     doc = _render(brief_en if lang == "en" else brief_de, lang, tmp_path)
-    text = _paragraph_with(doc, needle)
+    summary, details = [p.text for p in doc.paragraphs if needle in p.text]
 
+    assert verbal in summary  # listed under the open promises that need CS validation
+    text = details
     assert verbal in text and validate in text
     assert ("promised by Jordan Lee to Dana Whitfield" in text if lang == "en"
             else "zugesagt von Lukas Wagner an Jonas Brandt" in text)
@@ -181,24 +214,13 @@ def test_conflicts_quote_both_sides_and_gaps_carry_questions(brief_en, tmp_path)
     body, _ = _body_and_sources(doc)
     everything = "\n".join(body)
 
-    assert "Sources disagree: duration" in _headings(doc, 2)
+    assert "Sources disagree: duration" in _headings(doc, 3)
     assert "“you'll be live in four weeks” — 2026-03-04-discovery.vtt" in everything
     assert "“Implementation period: 10 weeks” — order-form.pdf · page 2" in everything
     assert "offering.yaml (standard offering)" in everything
-    assert "When does Brightwater expect the implementation to start?" in everything
+    assert "When does the implementation start (kickoff date)?" in everything
     assert "The SOC 2 Type II report, sent on 12 March." in everything
     assert "Completeness score: 79% (target 95% or more)" in everything
-
-
-def test_customer_overview_pulls_account_and_contract_value(brief_de, tmp_path):
-    doc = _render(brief_de, "de", tmp_path)
-    overview = doc.tables[1]  # after the deal header table
-
-    rows = {r.cells[0].text: r.cells[1].text for r in overview.rows}
-    assert rows["Kunde"] == "Nordwind Logistik GmbH"
-    assert rows["Branche"].startswith("Kontraktlogistik mit eigener LKW-Flotte[")
-    assert rows["Vertragswert"].startswith("Jahresgebühr 72.000 € bei 3 Jahren Laufzeit")
-    assert rows["Kauf- / Abschlussdatum"] == "nicht in den Quellen"
 
 
 def test_signature_date_fills_the_close_date(brief_en, tmp_path):
@@ -207,7 +229,7 @@ def test_signature_date_fills_the_close_date(brief_en, tmp_path):
     path = tmp_path / "b.docx"
     render_docx(brief_en, lang="en", path=path, signed_at=date(2026, 3, 13))
 
-    rows = {r.cells[0].text: r.cells[1].text for r in Document(str(path)).tables[1].rows}
+    rows = {r.cells[0].text: r.cells[1].text for r in Document(str(path)).tables[0].rows}
     assert rows["Purchase / close date"] == "13 March 2026"
 
 
@@ -226,7 +248,7 @@ def test_document_properties_margins_and_styles(brief_de, tmp_path):
 
 def test_language_override_and_unknown_language(brief_de, tmp_path):
     doc = _render(brief_de, "en", tmp_path)
-    assert _headings(doc, 1)[0] == "Customer overview"
+    assert _headings(doc, 1)[0] == "Summary"
     with pytest.raises(InputError):
         render_docx(brief_de, lang="fr", path=tmp_path / "x.docx")
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from exports.draft_context import Colleague
 from exports.drafts import (
     DRAFTS,
     all_drafts,
@@ -22,7 +23,7 @@ SIGNED_FRIDAY = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
 
 
 def test_all_drafts_in_english_mention_goals_and_csm(brief_en):
-    drafts = all_drafts(brief_en, csm_name="Sam Ortiz", rep_name="Jordan Lee")
+    drafts = all_drafts(brief_en, csm=Colleague("Sam Ortiz"), rep=Colleague("Jordan Lee"))
 
     assert list(drafts) == list(DRAFTS)
     for name in ("intro_email", "internal_meeting", "joint_call", "success_plan"):
@@ -33,7 +34,7 @@ def test_all_drafts_in_english_mention_goals_and_csm(brief_en):
 
 
 def test_all_drafts_in_german(brief_de):
-    drafts = all_drafts(brief_de, csm_name="Petra Lang")
+    drafts = all_drafts(brief_de, csm=Colleague("Petra Lang"))
 
     assert drafts["intro_email"].startswith("Betreff: ")
     assert "Werktage" in drafts["intro_email"]
@@ -48,16 +49,16 @@ def test_all_drafts_in_german(brief_de):
 
 
 def test_language_can_differ_from_the_brief(brief_de):
-    text = intro_email(brief_de, lang="en", csm_name="Petra Lang")
-    assert text.startswith("Subject: ") and "Hello Anna Keller," in text
+    text = intro_email(brief_de, lang="en", csm=Colleague("Petra Lang"))
+    assert text.startswith("Subject: ") and "Hello Anna," in text
 
 
 def test_intro_email_introduces_csm_restates_goals_and_proposes_the_call(brief_en):
-    text = intro_email(brief_en, csm_name="Sam Ortiz", rep_name="Jordan Lee",
+    text = intro_email(brief_en, csm=Colleague("Sam Ortiz"), rep=Colleague("Jordan Lee"),
                        vendor_name="Flowbase", signed_at=SIGNED_FRIDAY)
 
     assert text.startswith("Subject: Welcome to Flowbase, Brightwater Health Partners")
-    assert "Hello Dana Whitfield," in text
+    assert "Hello Dana," in text
     assert "I would like to introduce Sam Ortiz" in text
     assert "- Shift fill rate above 95% within two quarters" in text
     assert "full context" in text
@@ -85,20 +86,21 @@ def test_intro_email_leaves_out_unsourced_goals(brief_en):
 
 
 def test_internal_agenda_has_timed_blocks_filled_from_the_brief(brief_en):
-    text = internal_meeting_agenda(brief_en, rep_name="Jordan Lee", signed_at=SIGNED_FRIDAY)
+    text = internal_meeting_agenda(brief_en, rep=Colleague("Jordan Lee"),
+                                   signed_at=SIGNED_FRIDAY)
 
     blocks = re.findall(r"^## (\d\d:\d\d)–(\d\d:\d\d) ", text, flags=re.M)
     assert blocks[0][0] == "00:00" and blocks[-1][1] == "00:45"
     assert all(end == nxt for (_, end), (nxt, _) in zip(blocks, blocks[1:], strict=False))
     assert "Marcus Chen (COO) – Executive sponsor, Economic buyer" in text
     assert "Live within four weeks — promised by Jordan Lee (verbal, needs CS validation)" in text
-    assert "When does Brightwater expect the implementation to start?" in text
+    assert "When does the implementation start (kickoff date)?" in text
     assert "Conflict to settle: The call promises go-live in four weeks" in text
     assert "(by Saturday, 14 March 2026, 16:00)" in text
 
 
 def test_joint_call_is_thirty_minutes_and_guards_unvalidated_promises(brief_en):
-    text = joint_call_agenda(brief_en, csm_name="Sam Ortiz")
+    text = joint_call_agenda(brief_en, csm=Colleague("Sam Ortiz"))
 
     blocks = re.findall(r"^## \d\d:\d\d–(\d\d:\d\d) ", text, flags=re.M)
     assert blocks[-1] == "00:30"
@@ -124,7 +126,7 @@ def test_checklist_ticks_what_the_brief_covers(brief_en):
 
 
 def test_success_plan_spreads_goals_over_thirty_sixty_ninety_days(brief_de):
-    text = success_plan(brief_de, csm_name="Petra Lang")
+    text = success_plan(brief_de, csm=Colleague("Petra Lang"))
 
     assert [h for h in re.findall(r"^## (.+)$", text, flags=re.M) if h.startswith("Tag")] == [
         "Tag 1–30: Onboarding und erster schneller Erfolg",
@@ -141,7 +143,7 @@ def test_success_plan_spreads_goals_over_thirty_sixty_ninety_days(brief_de):
 def test_template_syntax_in_the_brief_is_printed_not_run(brief_en, payload):
     goal = next(i for i in brief_en.items if i.key == "goals.primary_goal")
     goal.value = f"Halve scheduling {payload}"
-    drafts = all_drafts(brief_en, csm_name=payload)
+    drafts = all_drafts(brief_en, csm=Colleague(payload))
 
     assert f"Halve scheduling {payload}" in drafts["intro_email"]
     assert "49" not in drafts["intro_email"] and "xxx" not in drafts["intro_email"]

@@ -24,10 +24,13 @@ from index.store import Store
 REPO = Path(__file__).resolve().parents[2]
 CASES = load_dataset(REPO / "evals" / "datasets" / "dev") + load_dataset(
     REPO / "handoff" / "demo_deal")
-SECTIONS = {"en": ["Customer overview", "Stakeholders", "Business goals",
-                   "Scope and commitments", "Implementation plan", "Risk factors", "Sources"],
-            "de": ["Kundenüberblick", "Stakeholder", "Geschäftsziele", "Umfang und Zusagen",
-                   "Implementierungsplan", "Risikofaktoren", "Quellen"]}
+SECTIONS = {"en": ["Summary", "Customer background and context", "Decision-making stakeholders",
+                   "Business goals and success criteria", "Commitments and promises",
+                   "Implementation plan", "Risks and concerns", "Sources"],
+            "de": ["Zusammenfassung", "Kundenhintergrund und Kontext",
+                   "Entscheidende Stakeholder", "Geschäftsziele und Erfolgskriterien",
+                   "Zusagen und Versprechen", "Implementierungsplan", "Risiken und Bedenken",
+                   "Quellen"]}
 MARKER = re.compile(r"\[(\d+)\]")
 
 

@@ -31,7 +31,7 @@ def test_labels_and_derived_values(brief_de):
     assert derived["i1"]["shown_value"] == "13. April 2026"
     assert derived["c1"]["verbal"] is True
     assert derived["g3"]["visible"] is False
-    assert payload["derived"]["open_gap_ids"] == ["G1", "G2"]
+    assert payload["derived"]["open_gap_ids"] == ["G1", "G2", "G3"]
     assert "Übergabe" not in payload["labels"]["sections"]["title"]["en"]
 
 

@@ -35,6 +35,11 @@ def test_markers_count_up_through_the_document(brief_en):
     outline = build_outline(brief_en, "en")
 
     seen: list[int] = []
+    summary = outline.summary
+    for refs in ([f.refs for f in summary.facts] + [r.refs for r in summary.people]
+                 + [p.refs for p in summary.promises + summary.risks]
+                 + [s.refs for c in summary.conflicts for s in c.sides]):
+        seen += [n for n in refs if n not in seen]
     for section in outline.sections:
         for block in section.blocks:
             for entry in block.entries:

@@ -73,10 +73,11 @@ def _answer(body: dict[str, Any]) -> str:
     if not user.startswith("Sentences:"):  # a question about the deal
         hits = [(p, line.split(": ", 1)[-1]) for p, t in passages for line in t.splitlines()
                 if "goal" in line.lower()]
-        if not hits:
-            return json.dumps({"answer": "", "supported": False, "quotes": []})
-        return json.dumps({"answer": "They want fewer empty kilometres.", "supported": True,
-                           "quotes": [{"passage": hits[0][0], "quote": hits[0][1]}]})
+        if not hits:  # prompts/answer.v2.md: one or two sentences, each with its quote
+            return json.dumps({"sentences": [], "supported": False})
+        return json.dumps({"supported": True, "sentences": [
+            {"text": "They want fewer empty kilometres.",
+             "quotes": [{"passage": hits[0][0], "quote": hits[0][1]}]}]})
     items = [{"id": int(n), "field": fld}
              for n, said in re.findall(r"^\[(\d+)\][^:]*: (.*)$", user, re.M)
              for cue, fld in CUES.items() if cue in said.lower()]

@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from extractor.backends import Backend
-from extractor.review import answer_gap, audit_trail, load_brief, review_item
+from extractor.review import (
+    answer_gap,
+    apply_reviews,
+    audit_trail,
+    bulk_reject,
+    load_brief,
+    rejected_items,
+    resolve_conflict,
+    review_item,
+    review_items,
+    save_brief,
+    undo,
+)
 from extractor.service import make_brief
 from handoff.domain import GapStatus, ItemStatus, SourceKind
 from handoff.errors import InputError, NotFoundError
@@ -90,3 +102,76 @@ def test_bad_review_requests(deal: Store) -> None:
         answer_gap(deal, "acme", "Gnope", "x", "rep")
     with pytest.raises(NotFoundError, match="no brief yet"):
         load_brief(deal, "other")
+
+
+def test_undo_restores_what_was_before_and_is_audited(deal: Store) -> None:
+    item = load_brief(deal, "acme").items[0]
+    first = review_items(deal, "acme", [item.id], "confirm", "rep")
+    second = review_items(deal, "acme", [item.id], "correct", "rep", "Changed")
+    assert second.items[0].shown_value == "Changed"
+
+    assert undo(deal, "acme", second.audit_id, "rep") == [item.id]
+    back = next(i for i in load_brief(deal, "acme").items if i.id == item.id)
+    assert back.status == ItemStatus.CONFIRMED and back.shown_value == item.value
+    undo(deal, "acme", first.audit_id, "rep")
+    back = next(i for i in load_brief(deal, "acme").items if i.id == item.id)
+    assert back.status == ItemStatus.EXTRACTED and back.corrected_value is None
+    with pytest.raises(InputError, match="undone already"):
+        undo(deal, "acme", first.audit_id, "rep")
+    trail = audit_trail(deal, "acme")
+    assert [t["action"] for t in trail][-2:] == ["undo", "undo"]
+    assert trail[-1]["after"]["undoes"] == first.audit_id
+
+
+def test_bulk_reject_is_one_change_and_one_undo_brings_all_back(deal: Store) -> None:
+    brief = load_brief(deal, "acme")
+    category = brief.items[0].category
+    kept = review_item(deal, "acme", brief.items[0].id, "confirm", "rep")
+    result = bulk_reject(deal, "acme", category, "rep")
+
+    after = load_brief(deal, "acme")
+    shown = [i for i in after.visible_items() if i.category == category]
+    assert [i.id for i in shown] == [kept.id]  # the rep's confirmation is not overridden
+    assert {i.id for i in rejected_items(after)} == {i.id for i in result.items}
+    assert audit_trail(deal, "acme")[-1]["action"] == "bulk_reject"
+    undo(deal, "acme", result.audit_id, "rep")
+    assert rejected_items(load_brief(deal, "acme")) == []
+    with pytest.raises(InputError):
+        bulk_reject(deal, "acme", "weather", "rep")
+
+
+def test_restore_brings_a_rejected_item_back(deal: Store) -> None:
+    item = load_brief(deal, "acme").items[1]
+    review_item(deal, "acme", item.id, "reject", "rep")
+    restored = review_item(deal, "acme", item.id, "restore", "rep")
+    assert restored.status == ItemStatus.EXTRACTED
+    assert item.id in {i.id for i in load_brief(deal, "acme").visible_items()}
+
+
+def test_a_conflict_is_resolved_with_a_note_kept_across_re_runs(deal: Store) -> None:
+    from handoff.domain import Citation, Conflict, ConflictKind
+
+    brief = load_brief(deal, "acme")
+    brief.conflicts.append(Conflict(
+        id="C1", kind=ConflictKind.SOURCES_DISAGREE, topic="date", description="x",
+        sides=[Citation(source="notes.md", quote="go-live for 15 July 2026"),
+               Citation(source="offering.yaml", quote="implementation_weeks: min 8")]))
+    save_brief(deal, brief)
+    conflict, change = resolve_conflict(deal, "acme", "C1", 0, "  Confirmed  with Anna ",
+                                        "rep@acme.test")
+    assert conflict.resolution.holds == 0 and conflict.resolution.note == "Confirmed with Anna"
+    entry = audit_trail(deal, "acme")[-1]
+    assert entry["action"] == "resolve" and entry["after"]["side"] == "notes.md"
+    assert entry["after"]["note"] == "Confirmed with Anna"
+    # a rebuilt brief has a new conflict object with the same sides: the resolution holds
+    rebuilt = load_brief(deal, "acme")
+    rebuilt.conflicts[-1].resolution = None
+    assert apply_reviews(deal, rebuilt).conflicts[-1].resolution.holds == 0
+    undo(deal, "acme", change, "rep")
+    assert load_brief(deal, "acme").conflicts[-1].resolution is None
+    with pytest.raises(InputError):
+        resolve_conflict(deal, "acme", "C1", 5, "", "rep")
+    with pytest.raises(InputError):
+        resolve_conflict(deal, "acme", "C1", None, " ", "rep")
+    with pytest.raises(NotFoundError):
+        resolve_conflict(deal, "acme", "C9", 0, "", "rep")
