@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 import prompts
 from extractor.chain import Retriever, render_passages
 from extractor.grounding import SourceIndex
+from extractor.guard import looks_like_injection
 from extractor.llm import StructuredLLM
 from extractor.quotes import promote_orphan_quotes
 from extractor.sentences import Sentence, sentences
@@ -67,7 +68,8 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
             split[p.source] = sentences(doc)
         for s in split[p.source]:
             if s.end <= p.start or s.start >= p.end or s.segment.hidden or \
-                    s.segment.kind in (SegmentKind.QUOTED, SegmentKind.HEADER):
+                    s.segment.kind in (SegmentKind.QUOTED, SegmentKind.HEADER) or \
+                    looks_like_injection(s.text):  # text addressed to a model is no answer
                 continue
             score = _sentence_score(s.text, terms, who) - 0.2 * rank
             scored.append((score, rank, s))
@@ -80,7 +82,8 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
         seen.add((s.filename, s.start))
         seg = s.segment
         # a short turn or note reads better whole: "Alan, our finance manager. He signs."
-        start, end = (seg.start, seg.end) if len(seg.text) <= SHORT_SEGMENT else (s.start, s.end)
+        whole = len(seg.text) <= SHORT_SEGMENT and not looks_like_injection(seg.text)
+        start, end = (seg.start, seg.end) if whole else (s.start, s.end)
         if any(c.source == s.filename and c.start == start for c in out):
             continue
         out.append(Citation(source=s.filename, quote=docs[s.filename].text[start:end],
@@ -129,7 +132,7 @@ def answer_question(question: str, *, documents: list[ParsedDocument], retriever
         digits = "".join(ch for ch in q.passage if ch.isdigit())
         p = passages[int(digits) - 1] if digits and 0 < int(digits) <= len(passages) else None
         c = index.locate(q.quote, p.source if p else None, (p.start, p.end) if p else None)
-        if c.grounded:
+        if c.grounded and not looks_like_injection(c.quote):
             cites.append(c)
     if not out.supported or not out.answer.strip() or not cites:
         # The model found no support it could quote; the best quoted sentences still help
