@@ -35,6 +35,7 @@ from api.routes import (
     review,
     timeline,
 )
+from api.throttle import Throttle
 from api.web import STATIC
 from extractor import review as _review_tables  # noqa: F401  (briefs, reviews, audit tables)
 from handoff.settings import Settings, get_settings
@@ -58,13 +59,14 @@ TAGS = [
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
-               job_workers: int = 2) -> FastAPI:
+               job_workers: int = 2, throttle: Throttle | None = None) -> FastAPI:
     """Build the web app.
 
     Args:
         settings: Product settings; built from the environment (HANDOFF_*) when omitted.
         embedder: The sentence embedder; the one the settings name when omitted.
         job_workers: Threads running brief and ingest jobs.
+        throttle: Counts failed sign-ins and bad tokens; the default limits when omitted.
 
     Returns:
         The FastAPI app; its lifespan opens the store under ``settings.home``.
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         redoc_url=None,
         openapi_tags=TAGS,
     )
+    app.state.throttle = throttle or Throttle()
     for exc_class in HANDLED:
         app.add_exception_handler(exc_class, problem_handler)
     for module in (deals, documents, briefs, review, timeline):

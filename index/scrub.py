@@ -10,15 +10,36 @@ in all three, also after the server was killed with ``kill -9``. So the engine r
 index (``optimize`` rewrites it without the deleted rows) and checkpoints the log with
 ``TRUNCATE``, which copies the pages into the database file and empties the log. PostgreSQL
 keeps dead tuples until VACUUM; there, deleted rows are left to autovacuum.
+
+One more copy hides in process memory: the vector index (hnswlib inside Chroma) writes
+buffers it never initialised to ``data_level0.bin``, and they held whatever the process had
+freed before, measured: a whole brief's JSON. :func:`zero_freed_memory` asks glibc to
+overwrite every heap block when it is freed (``M_PERTURB``), so a later allocation cannot
+carry old text to disk.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 
 from sqlalchemy import Engine, text
 
 log = logging.getLogger("handoff.store")
+
+
+_M_PERTURB = -6  # glibc malloc.h
+_PERTURB_BYTE = 0x5A
+
+
+def zero_freed_memory() -> bool:
+    """Have the C heap overwrite freed blocks (glibc); False where that is not available."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return bool(mallopt(_M_PERTURB, _PERTURB_BYTE))
 
 
 def scrub(engine: Engine) -> None:

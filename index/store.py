@@ -32,7 +32,7 @@ from index.chroma_store import ChromaStore
 from index.chunking import chunk_document
 from index.db import Base, ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
 from index.embedders import Embedder, make_embedder
-from index.scrub import scrub
+from index.scrub import scrub, zero_freed_memory
 
 _DEAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -94,6 +94,7 @@ class Store:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Store:
+        zero_freed_memory()  # before any text passes through the heap: see index.scrub
         embedder = embedder or make_embedder(settings)
         vectors = ChromaStore.open(settings.chroma_path, embedder.id)
         return cls(make_engine(settings.db_url), vectors, embedder,
