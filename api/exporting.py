@@ -15,6 +15,7 @@ from exports import drafts
 from exports.docx_brief import docx_bytes
 from exports.json_export import render_json
 from exports.markdown import render_markdown
+from exports.package import printable_brief
 from handoff.domain import HandoffBrief
 from handoff.labels import resolve_lang
 
@@ -76,6 +77,8 @@ def render(brief: HandoffBrief, fmt: ExportFormat, lang: str | None,
     chosen = resolve_lang(lang, brief.language)
     name = f"{brief.deal_id}-{_SUFFIX[fmt].replace('.', f'-{chosen}.', 1)}"
     signed = people.signed_at
+    if fmt != ExportFormat.JSON:
+        brief = printable_brief(brief)  # any stored name or quote: see exports.package
     if fmt == ExportFormat.DOCX:
         return Download(docx_bytes(brief, lang=chosen, signed_at=signed), DOCX_TYPE, name)
     if fmt == ExportFormat.JSON:
