@@ -39,12 +39,12 @@ def live(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], str, object]]:
 
 
 def _together(n: int, call: object) -> list[httpx.Response]:
-    """Run ``call`` n times at the same moment (a barrier releases them together)."""
+    """Run ``call(i)`` for i < n at the same moment (a barrier releases them together)."""
     barrier = threading.Barrier(n)
 
-    def one(_: int) -> httpx.Response:
+    def one(i: int) -> httpx.Response:
         barrier.wait()
-        return call()  # type: ignore[operator]
+        return call(i)  # type: ignore[operator]
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(one, range(n)))
@@ -59,7 +59,7 @@ def test_concurrent_identical_uploads_one_accepted_the_rest_duplicates(live) -> 
     base, h, deal, _ = live
     for round_ in range(3):  # timing varies; every round must hold
         name, data = [("call.vtt", CALL), ("notes.md", NOTES), ("budget.eml", MAIL)][round_]
-        responses = _together(5, lambda n=name, d=data: httpx.post(
+        responses = _together(5, lambda _i, n=name, d=data: httpx.post(
             f"{base}/api/deals/{deal}/documents", headers=h, timeout=60,
             files=[("files", (n, d, "application/octet-stream"))]))
         assert [r.status_code for r in responses] == [200] * 5, [r.text for r in responses]
@@ -76,7 +76,7 @@ def test_concurrent_batches_give_every_file_its_result_and_audit_entry(live) -> 
     base, h, deal, _ = live
     batch = [("files", ("call.vtt", CALL, "text/vtt")), ("files", ("notes.md", NOTES, "text/md")),
              ("files", ("budget.eml", MAIL, "message/rfc822"))]
-    responses = _together(4, lambda: httpx.post(f"{base}/api/deals/{deal}/documents",
+    responses = _together(4, lambda _i: httpx.post(f"{base}/api/deals/{deal}/documents",
                                                  headers=h, files=batch, timeout=60))
     assert [r.status_code for r in responses] == [200] * 4
     per_file: dict[str, Counter[str]] = {}
@@ -95,9 +95,9 @@ def test_concurrent_copies_with_other_line_endings_are_duplicates(live) -> None:
     base, h, deal, store = live
     variants = [CALL, CALL.replace(b"\n", b"\r\n"), CALL + b"\n\n", b"\xef\xbb\xbf" + CALL,
                 CALL.replace(b"before go-live,", b"before go-live,   ")]
-    responses = _together(len(variants), lambda it=iter(list(enumerate(variants))): (
-        lambda n, d: httpx.post(f"{base}/api/deals/{deal}/documents", headers=h, timeout=60,
-                                files=[("files", (f"call-{n}.vtt", d, "text/vtt"))]))(*next(it)))
+    responses = _together(len(variants), lambda i: httpx.post(
+        f"{base}/api/deals/{deal}/documents", headers=h, timeout=60,
+        files=[("files", (f"call-{i}.vtt", variants[i], "text/vtt"))]))
     statuses = Counter(r.json()["results"][0]["status"] for r in responses)
     assert statuses == {"accepted": 1, "duplicate": 4}
     assert len(store.documents(deal)) == 1  # type: ignore[attr-defined]
