@@ -167,7 +167,7 @@ def test_a_large_upload_runs_as_a_job_with_progress(tmp_path: Path) -> None:
         _, token = create_user(app.state.store, "rep@example.com", "rep", password=PASSWORD)
         h = bearer(token)
         deal = c.post("/api/deals", json={"name": "Big"}, headers=h).json()["id"]
-        big = ("<html><body>" + "<p>We agreed the rollout covers forty depots.</p>" * 60000
+        big = ("<html><body>" + "<p>We agreed the rollout covers forty depots.</p>" * 46000
                + "</body></html>")
         mail = MAIL.replace(b"\n\nThe budget", b"\nContent-Type: text/html\n\nThe budget") \
             .replace(b"is approved.\n", big.encode())
@@ -189,3 +189,23 @@ def test_a_large_upload_runs_as_a_job_with_progress(tmp_path: Path) -> None:
         small = c.post(f"/api/deals/{deal}/documents", headers=h,
                        files=[("files", ("notes.md", NOTES, "text/md"))])
         assert small.status_code == 200  # a small upload still answers at once
+
+
+def test_a_large_upload_from_the_web_page_becomes_a_job_the_page_follows(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path / "home"), embedder=WordHashEmbedder())
+    with TestClient(app, raise_server_exceptions=False) as c:
+        _, token = create_user(app.state.store, "rep@example.com", "rep", password=PASSWORD)
+        h = bearer(token)
+        deal = c.post("/api/deals", json={"name": "Big page"}, headers=h).json()["id"]
+        notes = b"# Notes\n\n" + b"The rollout covers forty depots in the north.\n\n" * 46000
+        r = c.post(f"/deals/{deal}/upload", headers={**h, "HX-Request": "true"},
+                   files=[("files", ("big-notes.md", notes, "text/markdown"))])
+        assert r.status_code == 200 and 'id="job-status"' in r.text
+        for _ in range(1200):
+            job = app.state.jobs.latest(deal, "ingest")
+            if job.status in ("succeeded", "failed"):
+                break
+            time.sleep(0.05)
+        assert job.status == "succeeded", job.error
+        assert [d["filename"] for d in c.get(f"/api/deals/{deal}/documents", headers=h).json()
+                ] == ["big-notes.md"]
