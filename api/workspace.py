@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access import visible_deals
 from api.jobs import BackendPool, JobRunner, Report
@@ -261,7 +262,12 @@ def start_ingest(runner: JobRunner, store: Store, settings: Settings, deal: Deal
 
         return upload(store, settings, deal, files, actor, each).model_dump(mode="json")
 
-    return runner.submit(deal.id, JobKind.INGEST.value, actor, work)
+    job, created = runner.submit(deal.id, JobKind.INGEST.value, actor, work)
+    if not created:  # the runner keeps one ingest job per deal: these files would be lost
+        raise StarletteHTTPException(
+            409, f"an upload of this deal is still being ingested (job {job.id}): send these "
+                 "files again when it has finished")
+    return job, created
 
 
 def _document_row(store: Store, deal: DealRow, document_id: str | None,

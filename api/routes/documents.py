@@ -42,7 +42,7 @@ async def read_files(files: list[UploadFile]) -> list[tuple[str, bytes]]:
 
 @router.post(
     "/documents", response_model=UploadOut, summary="Upload source files",
-    responses={**problem_responses(403, 413),
+    responses={**problem_responses(403, 409, 413),
                202: {"model": JobOut, "description": "background=true: the ingest job"}},
 )
 async def upload(access: DealDep, runner: RunnerDep,

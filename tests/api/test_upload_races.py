@@ -209,3 +209,21 @@ def test_a_large_upload_from_the_web_page_becomes_a_job_the_page_follows(tmp_pat
         assert job.status == "succeeded", job.error
         assert [d["filename"] for d in c.get(f"/api/deals/{deal}/documents", headers=h).json()
                 ] == ["big-notes.md"]
+
+
+def test_an_upload_while_an_ingest_job_runs_is_refused_not_dropped(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path / "home"), embedder=WordHashEmbedder())
+    with TestClient(app, raise_server_exceptions=False) as c:
+        _, token = create_user(app.state.store, "rep@example.com", "rep", password=PASSWORD)
+        h = bearer(token)
+        deal = c.post("/api/deals", json={"name": "Busy"}, headers=h).json()["id"]
+        release = threading.Event()
+        app.state.jobs.submit(deal, "ingest", "rep@example.com",
+                              lambda report: release.wait(30) and {})
+        try:
+            r = c.post(f"/api/deals/{deal}/documents", headers=h, params={"background": "true"},
+                       files=[("files", ("notes.md", NOTES, "text/markdown"))])
+            assert r.status_code == 409, r.text
+            assert "send these files again" in r.json()["detail"]
+        finally:
+            release.set()
