@@ -6,8 +6,9 @@ and closes the shared backend on shutdown. Routes reach those through ``app.stat
 dependencies, so tests build an app on a temporary HANDOFF_HOME with a fast embedder and
 drive it with a test client, exactly as uvicorn would.
 
-Layers, outermost first: security headers (and the last-resort 500), the request body limit,
-then FastAPI's routing with the one problem handler for every error.
+Layers, outermost first: security headers (HSTS over https, and the last-resort 500), the
+request body limit, then FastAPI's routing with the one problem handler for every error.
+Failed sign-ins and bad tokens are counted by ``app.state.throttle`` (:mod:`api.throttle`).
 """
 
 from __future__ import annotations
