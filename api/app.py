@@ -6,8 +6,9 @@ and closes the shared backend on shutdown. Routes reach those through ``app.stat
 dependencies, so tests build an app on a temporary HANDOFF_HOME with a fast embedder and
 drive it with a test client, exactly as uvicorn would.
 
-Layers, outermost first: security headers (and the last-resort 500), the request body limit,
-then FastAPI's routing with the one problem handler for every error.
+Layers, outermost first: security headers (HSTS over https, and the last-resort 500), the
+request body limit, then FastAPI's routing with the one problem handler for every error.
+Failed sign-ins and bad tokens are counted by ``app.state.throttle`` (:mod:`api.throttle`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from api.routes import (
     review,
     timeline,
 )
+from api.throttle import Throttle
 from api.web import STATIC
 from extractor import review as _review_tables  # noqa: F401  (briefs, reviews, audit tables)
 from handoff.settings import Settings, get_settings
@@ -58,13 +60,14 @@ TAGS = [
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
-               job_workers: int = 2) -> FastAPI:
+               job_workers: int = 2, throttle: Throttle | None = None) -> FastAPI:
     """Build the web app.
 
     Args:
         settings: Product settings; built from the environment (HANDOFF_*) when omitted.
         embedder: The sentence embedder; the one the settings name when omitted.
         job_workers: Threads running brief and ingest jobs.
+        throttle: Counts failed sign-ins and bad tokens; the default limits when omitted.
 
     Returns:
         The FastAPI app; its lifespan opens the store under ``settings.home``.
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         redoc_url=None,
         openapi_tags=TAGS,
     )
+    app.state.throttle = throttle or Throttle()
     for exc_class in HANDLED:
         app.add_exception_handler(exc_class, problem_handler)
     for module in (deals, documents, briefs, review, timeline):

@@ -23,6 +23,7 @@ from sqlalchemy import delete
 
 from api.models import SessionRow
 from api.problems import Unauthenticated
+from api.throttle import Throttle
 from api.users import User, sha256, user_by_id, user_by_token
 from handoff.domain import utcnow
 from handoff.errors import ForbiddenError
@@ -134,6 +135,7 @@ async def current_user(request: Request, store: StoreDep) -> User:
 
     Raises:
         Unauthenticated: No credentials, or they are wrong or expired.
+        TooManyAttempts: This address sent too many bad tokens lately (429).
         ForbiddenError: A cookie-authenticated change without the session's CSRF token.
     """
     header = request.headers.get("authorization")
@@ -141,6 +143,12 @@ async def current_user(request: Request, store: StoreDep) -> User:
         scheme, _, token = header.partition(" ")
         user = user_by_token(store, token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
+            # Counted per address; a valid token is never refused, so colleagues behind
+            # the same address keep working while a guesser gets 429s.
+            throttle: Throttle = request.app.state.throttle
+            address = request.client.host if request.client else None
+            throttle.check(address=address)
+            throttle.failed(address=address)
             raise Unauthenticated("the bearer token is missing, wrong or revoked")
         request.state.user = user
         return user

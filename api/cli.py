@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -29,6 +30,7 @@ from extractor.review import answer_gap, load_brief, review_item
 from extractor.service import ask as ask_deal
 from extractor.service import load_offering, make_brief
 from handoff.domain import HandoffBrief
+from handoff.errors import NotFoundError
 from handoff.settings import Settings, get_settings
 from index.ingest import IngestResult, IngestStatus, expand_paths, ingest_paths
 from index.search import hybrid_search
@@ -83,18 +85,49 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders")]
             def show(r: IngestResult) -> None:
                 nonlocal rejected
                 bar.advance(task)
+                name, reason = escape(r.filename), escape(r.reason)  # names are not markup
                 if r.status == IngestStatus.ACCEPTED:
-                    console.print(f"[green]accepted[/]  {r.filename}  ({r.format}, "
-                                  f"{r.segments} segments, {r.chunks} chunks)")
+                    note = f"; {reason}" if reason else ""
+                    console.print(f"[green]accepted[/]  {name}  ({r.format}, "
+                                  f"{r.segments} segments, {r.chunks} chunks{note})")
                 elif r.status == IngestStatus.DUPLICATE:
-                    console.print(f"[yellow]duplicate[/] {r.filename}  ({r.reason})")
+                    console.print(f"[yellow]duplicate[/] {name}  ({reason})")
                 else:
                     rejected += 1
-                    console.print(f"[red]rejected[/]  {r.filename}: {r.reason}")
+                    console.print(f"[red]rejected[/]  {name}: {reason}")
 
-            ingest_paths(store, deal, files, max_bytes=settings.max_file_bytes, on_result=show)
+            ingest_paths(store, deal, files, max_bytes=settings.max_file_bytes, on_result=show,
+                         actor=_actor())
         if rejected:
             raise typer.Exit(1)
+
+
+@app.command()
+def delete(deal: str,
+           documents: Annotated[list[str] | None, typer.Argument(
+               help="File names or document ids; none: the whole deal")] = None,
+           yes: Annotated[bool, typer.Option("--yes", help="Delete a whole deal without "
+                                                          "asking")] = False) -> None:
+    """Delete sources of a deal, or the deal: the brief and caches follow at once."""
+    from api import workspace
+
+    with handled():
+        settings, store = _store()
+        row = store.get_deal(deal)
+        if not documents:
+            if not yes and not typer.confirm(f"delete deal {deal} with all its sources?"):
+                raise typer.Exit(1)
+            workspace.delete_deal(store, row, settings)
+            console.print(f"deleted deal {deal}")
+            return
+        stored = store.documents(deal)
+        for wanted in documents:
+            ids = [d.id for d in stored if wanted in (d.id, d.doc.filename)]
+            if not ids:
+                raise NotFoundError(f"deal {deal!r} has no document {wanted!r}")
+            for doc_id in ids:
+                name = workspace.remove_document(store, settings, row, doc_id, _actor())
+                console.print(f"deleted {escape(name)} ({doc_id})")
 
 
 @app.command()

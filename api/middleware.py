@@ -20,6 +20,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")
 
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+"""Sent only on responses served over https (directly or via a trusted proxy's
+``X-Forwarded-Proto`` with uvicorn's ``--proxy-headers``): over plain http a browser ignores
+it, and on a local plain-http install it would lock the browser out."""
+
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -70,7 +75,7 @@ class BodyLimitMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Add CSP, nosniff, referrer and framing headers to every HTTP response.
+    """Add CSP, nosniff, referrer and framing headers to every HTTP response, HSTS over https.
 
     Pages that show a signed-in user's deals are also marked ``no-store`` so a shared browser
     cache keeps no copy; static files stay cacheable. This is the outermost layer of the app,
@@ -86,6 +91,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         static = scope.get("path", "").startswith("/static/")
+        https = scope.get("scheme") == "https"
         started = False
 
         async def with_headers(message: Message) -> None:
@@ -95,6 +101,8 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [h for h in SECURITY_HEADERS if h[0] not in present]
+                if https and HSTS[0] not in present:
+                    headers.append(HSTS)
                 if not static and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

@@ -9,6 +9,7 @@ small error page (or, when it is not signed in, a redirect to the login page).
 
     HandoffError            -> see STATUS below
     Unauthenticated         -> 401 (API) / redirect to /login (pages)
+    TooManyAttempts         -> 429 with Retry-After
     RequestValidationError  -> 422 with the offending fields under ``errors``
     HTTPException           -> its own status (404, 405, 400, 413 ...)
     anything else           -> 500
@@ -46,6 +47,17 @@ class Unauthenticated(HandoffError):
     """No valid bearer token or session: sign in first."""
 
 
+class TooManyAttempts(HandoffError):
+    """Too many failed sign-ins or bad tokens: wait ``retry_after`` seconds (429)."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+        who = "this account" if scope == "account" else "your address"
+        super().__init__(f"too many failed attempts for {who}: try again in {retry_after} "
+                         "seconds")
+
+
 class PayloadTooLarge(StarletteHTTPException):
     """The request body is bigger than ``settings.max_upload_mb``.
 
@@ -70,6 +82,7 @@ class Problem(BaseModel):
 
 STATUS: dict[type[HandoffError], tuple[int, str]] = {
     Unauthenticated: (401, "Not signed in"),
+    TooManyAttempts: (429, "Too many attempts"),
     NotFoundError: (404, "Not found"),
     ForbiddenError: (403, "Forbidden"),
     InputError: (422, "Unusable input"),  # ParseError is an InputError
@@ -81,6 +94,7 @@ STATUS: dict[type[HandoffError], tuple[int, str]] = {
 _TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found",
            405: "Method not allowed", 409: "Conflict", 413: "Content too large",
            415: "Unsupported media type", 422: "Unprocessable content",
+           429: "Too many attempts",
            500: "Internal server error", 502: "Extraction failed",
            503: "Service unavailable"}
 

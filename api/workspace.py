@@ -7,11 +7,12 @@ authorization check.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access import visible_deals
 from api.jobs import BackendPool, JobRunner, Report
@@ -27,13 +28,22 @@ from api.schemas import (
 )
 from api.timeline_events import handoff_status
 from api.users import User
+from extractor.llm_cache import forget_texts
+from extractor.prune import prune_brief, repoint_citations
 from extractor.service import load_offering, make_brief
 from handoff.domain import HandoffBrief
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
 from index.db import DealRow, DocumentRow
-from index.ingest import ingest_bytes
-from index.records import AuditRow, BriefRow, delete_deal_reviews, load_brief
+from index.ingest import IngestResult, IngestStatus, ingest_bytes
+from index.records import (
+    AuditRow,
+    BriefRow,
+    GapAnswerRow,
+    delete_deal_reviews,
+    load_brief,
+    save_brief,
+)
 from index.store import Store
 
 PASSAGE_CONTEXT = 320  # characters shown around a cited span
@@ -103,29 +113,92 @@ def create_deal(store: Store, user: User, name: str) -> DealRow:
     return deal
 
 
-def delete_deal(store: Store, deal: DealRow) -> None:
-    """Delete a deal with its sources, brief, reviews, jobs, timeline and assignments."""
+def delete_deal(store: Store, deal: DealRow, settings: Settings | None = None) -> None:
+    """Delete a deal with its sources, brief, reviews, jobs, timeline and assignments.
+
+    The model's cached answers that quote the deal's sources go too, and the database is
+    scrubbed of the deleted text (see :mod:`index.scrub`).
+    """
+    texts = [d.doc.text for d in store.documents(deal.id)]
     with store.session() as s, s.begin():
         for model in (DealAssignmentRow, TimelineEventRow, JobRow):
             s.execute(delete(model).where(model.deal_id == deal.id))
     delete_deal_reviews(store, deal.id)
     store.delete_deal(deal.id)
+    if settings is not None:
+        forget_texts(settings.llm_cache_path, texts)
+
+
+def _prune_saved_brief(store: Store, deal_id: str, names: list[str], ids: list[str]) -> None:
+    try:
+        brief = load_brief(store, deal_id)
+    except NotFoundError:
+        return
+    save_brief(store, prune_brief(brief, names, document_ids=ids))
+
+
+def remove_document(store: Store, settings: Settings, deal: DealRow, document_id: str,
+                    actor: str) -> str:
+    """Delete one source and everything that came from it, at once.
+
+    Its text, chunks and vectors go; the saved brief loses the items that rested only on it
+    and its citations elsewhere (:func:`extractor.prune.prune_brief`), so the page and every
+    export follow without a re-run; a rep's gap answer stored as this document is withdrawn;
+    cached model answers quoting it are dropped; the database is scrubbed last.
+
+    Returns:
+        The removed document's file name.
+    """
+    stored = store.document(deal.id, document_id)
+    name = stored.doc.filename
+    store.delete_document(deal.id, document_id, scrub_after=False)
+    with store.session() as s, s.begin():
+        s.execute(delete(GapAnswerRow).where(GapAnswerRow.deal_id == deal.id,
+                                             GapAnswerRow.document_id == document_id))
+    _prune_saved_brief(store, deal.id, [name], [document_id])
+    forget_texts(settings.llm_cache_path, [stored.doc.text])
+    audit(store, deal.id, actor, "delete", document_id, {"filename": name})
+    store.scrub()
+    return name
+
+
+def _follow_new_version(store: Store, deal: DealRow, r: IngestResult) -> None:
+    """After a re-export replaced a version: citations move to it, what it lost goes."""
+    if r.replaced_id is None or r.document_id is None:
+        return
+    try:
+        brief = load_brief(store, deal.id)
+    except NotFoundError:
+        return
+    new = store.document(deal.id, r.document_id)
+    brief = repoint_citations(brief, r.replaced_id, r.replaced_name or "", r.document_id,
+                              new.doc.filename, new.doc.text)
+    save_brief(store, prune_brief(brief, [], document_ids=[r.replaced_id]))
+
+
+Progress = Callable[[int, int, UploadResult], None]
+"""Called after each file of an upload: its number (from 1), the total, its result."""
 
 
 def upload(store: Store, settings: Settings, deal: DealRow, files: list[tuple[str, bytes]],
-           actor: str) -> UploadOut:
-    """Ingest uploaded files one by one; a bad file is rejected with a reason, never fatal."""
+           actor: str, progress: Progress | None = None) -> UploadOut:
+    """Ingest uploaded files one by one; a bad file is rejected with a reason, never fatal.
+
+    Each stored document gets its audit row in the transaction that stores it, so an upload
+    cut short by a crash still leaves an audit entry for every file it stored.
+    """
     results = []
-    for filename, data in files:
-        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "unnamed"
-        r = ingest_bytes(store, deal.id, name, data, max_bytes=settings.max_file_bytes)
-        results.append(UploadResult(filename=r.filename, status=UploadStatus(r.status.value),
-                                    reason=r.reason,
-                                    document_id=r.document_id, format=r.format,
-                                    segments=r.segments, chunks=r.chunks))
-    accepted = [r.filename for r in results if r.status == "accepted"]
-    if accepted:
-        audit(store, deal.id, actor, "upload", f"{len(accepted)} files", {"files": accepted})
+    for number, (filename, data) in enumerate(files, start=1):
+        r = ingest_bytes(store, deal.id, filename, data, max_bytes=settings.max_file_bytes,
+                         actor=actor)
+        if r.status == IngestStatus.ACCEPTED:
+            _follow_new_version(store, deal, r)
+        result = UploadResult(filename=r.filename, status=UploadStatus(r.status.value),
+                              reason=r.reason, document_id=r.document_id, format=r.format,
+                              segments=r.segments, chunks=r.chunks)
+        results.append(result)
+        if progress is not None:
+            progress(number, len(files), result)
     return UploadOut(results=results,
                      accepted=sum(r.status == "accepted" for r in results),
                      duplicates=sum(r.status == "duplicate" for r in results),
@@ -182,9 +255,18 @@ def start_ingest(runner: JobRunner, store: Store, settings: Settings, deal: Deal
 
     def work(report: Report) -> dict[str, Any]:
         report(f"ingesting {len(files)} files")
-        return upload(store, settings, deal, files, actor).model_dump(mode="json")
 
-    return runner.submit(deal.id, JobKind.INGEST.value, actor, work)
+        def each(number: int, total: int, result: UploadResult) -> None:
+            report(f"{number}/{total} files: {result.filename} {result.status.value}")
+
+        return upload(store, settings, deal, files, actor, each).model_dump(mode="json")
+
+    job, created = runner.submit(deal.id, JobKind.INGEST.value, actor, work)
+    if not created:  # the runner keeps one ingest job per deal: these files would be lost
+        raise StarletteHTTPException(
+            409, f"an upload of this deal is still being ingested (job {job.id}): send these "
+                 "files again when it has finished")
+    return job, created
 
 
 def _document_row(store: Store, deal: DealRow, document_id: str | None,

@@ -4,12 +4,20 @@
 and the file name; ``handoff export`` writes them to disk and ``GET /api/deals/{id}/export``
 sends them. Who the drafts name (the assigned CSM, the rep who signs, the contract signature)
 is passed in as :class:`DraftPeople`, so nothing here reads users or timelines.
+
+Any stored text can reach an export: a brief saved before file names were made safe at
+upload (:mod:`index.filenames`) may cite ``call\x00\x1b[31m.vtt``, and a quote may hold a
+stray control character. Word refuses such characters and a terminal obeys them in Markdown,
+so every document format renders a printable copy of the brief; JSON escapes them and keeps
+the brief as stored.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from exports import drafts
 from exports.docx_brief import docx_bytes
@@ -86,6 +94,22 @@ def draft_text(brief: HandoffBrief, fmt: str, lang: str, people: DraftPeople,
     raise InputError(f"{fmt!r} is not a draft: use one of {', '.join(DRAFT_FORMATS)}")
 
 
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return "".join(ch for ch in value
+                       if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
+def printable_brief(brief: HandoffBrief) -> HandoffBrief:
+    """The brief without control or format characters in any of its texts."""
+    return HandoffBrief.model_validate(_printable(brief.model_dump()))
+
+
 def export(brief: HandoffBrief, fmt: str, *, lang: str | None = None,
            people: DraftPeople | None = None, offering: Offering | None = None) -> Export:
     """Render ``brief`` as ``fmt`` in ``lang``.
@@ -107,6 +131,8 @@ def export(brief: HandoffBrief, fmt: str, *, lang: str | None = None,
     chosen = resolve_lang(lang, brief.language)
     people = people or DraftPeople()
     name = file_name(brief.deal_id, fmt, chosen)
+    if fmt != "json":
+        brief = printable_brief(brief)  # any stored name or quote, see the module docstring
     if fmt == "docx":
         body = docx_bytes(brief, lang=chosen, signed_at=people.signed_at, offering=offering)
         return Export(body, DOCX_TYPE, name)

@@ -91,3 +91,41 @@ class CachedLLM:
                        (key, self.namespace, result.model_dump_json(), usage.prompt_tokens,
                         usage.completion_tokens, usage.seconds))
         return result, usage
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def forget_texts(path: Path, texts: list[str], *, min_chars: int = 12) -> int:
+    """Delete the cached answers that quote any of ``texts`` (a deleted document's text).
+
+    The cache is keyed by a hash of the request, so the rows a document's passages shaped
+    cannot be found by their key; the answers that repeat its words can. Freed pages are
+    zeroed (``secure_delete``) so the quotes leave the file, not only the index.
+
+    Returns:
+        How many answers were deleted.
+    """
+    if not path.is_file() or not texts:
+        return 0
+    haystacks = [" ".join(t.split()).casefold() for t in texts if t.strip()]
+    with closing(sqlite3.connect(path, timeout=30)) as db, db:
+        db.execute("PRAGMA secure_delete=ON")
+        doomed = []
+        for key, output in db.execute("SELECT key, output FROM answers"):
+            try:
+                values = [" ".join(v.split()).casefold() for v in _strings(json.loads(output))]
+            except ValueError:
+                continue
+            if any(len(v) >= min_chars and any(v in h for h in haystacks) for v in values):
+                doomed.append((key,))
+        db.executemany("DELETE FROM answers WHERE key = ?", doomed)
+    return len(doomed)

@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 import prompts
 from extractor.grounding import SourceIndex
+from extractor.guard import looks_like_injection
 from extractor.llm import StructuredLLM
-from extractor.passages import Retriever, render_passages
 from extractor.quotes import promote_orphan_quotes
 from extractor.review import apply_reviews, question_gap_id
 from extractor.sentences import Sentence, sentences
@@ -165,7 +165,8 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
         for s in split[p.source]:
             if s.end <= p.start or s.start >= p.end or s.segment.hidden or \
                     s.segment.kind in (SegmentKind.QUOTED, SegmentKind.HEADER,
-                                       SegmentKind.SIGNATURE):
+                                       SegmentKind.SIGNATURE) or \
+                    looks_like_injection(s.text):  # text addressed to a model is no answer
                 continue
             score = _sentence_score(s.text, terms, kinds) - 0.2 * rank
             scored.append((score, rank, s))
@@ -178,7 +179,8 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
         # the sentence, unless it is a stub of a short turn ("He signs." in "Alan, our
         # finance manager. He signs."): then the turn, which says who; a short sentence
         # takes the next one of its turn along, which often says the why or the number
-        stub = len(s.text.split()) < STUB_WORDS and len(seg.text) <= SHORT_SEGMENT
+        stub = (len(s.text.split()) < STUB_WORDS and len(seg.text) <= SHORT_SEGMENT
+                and not looks_like_injection(seg.text))
         start, end = (seg.start, seg.end) if stub else (s.start, s.end)
         after = next((x for x in split[s.filename] if x.segment.index == seg.index
                       and x.start >= s.end), None)
@@ -268,7 +270,7 @@ def _model_answer(question: str, passages: list[Passage], documents: list[Parsed
             p = passages[int(digits) - 1] if digits and 0 < int(digits) <= len(passages) \
                 else None
             c = index.locate(q.quote, p.source if p else None, (p.start, p.end) if p else None)
-            if not c.grounded:
+            if not c.grounded or looks_like_injection(c.quote):
                 continue
             known = next((n for n, old in enumerate(cites, start=1)
                           if old.source == c.source and old.start == c.start), None)

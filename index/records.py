@@ -161,6 +161,17 @@ def audit_entry(store: Store, deal_id: str, audit_id: int) -> dict[str, Any]:
                 "after": row.after}
 
 
+def stored_document_audit(deal_id: str, actor: str, document_id: str,
+                          after: dict[str, Any]) -> AuditRow:
+    """The audit row of one stored document, added in the transaction that stores it.
+
+    Written with the document, not after the request, so a document stored before an
+    upload was interrupted (a crash, a kill, a failing later file) still has its entry.
+    """
+    return AuditRow(deal_id=deal_id, actor=actor[:200], action="upload",
+                    target=document_id[:64], before=None, after=after)
+
+
 def audit_trail(store: Store, deal_id: str) -> list[dict[str, Any]]:
     """The deal's audit trail, oldest first."""
     with store.session() as s:

@@ -4,29 +4,35 @@ Design note: a document is stored all or nothing. Its rows, full-text entries an
 written inside one SQL transaction that commits only after Chroma accepted the vectors; if
 anything fails the transaction rolls back and the vectors already added are deleted, so no
 half-stored document or orphan vector stays behind. Re-uploading the same bytes to the same
-deal (same sha256) is a no-op.
+deal (same sha256), or the same text with other line endings (:mod:`index.fingerprints`), is a
+no-op, also when two uploads race: the database's unique indexes decide, and the loser gets
+:class:`DuplicateDocument`. The audit row of an upload is written in the same transaction, and
+every delete ends with :func:`index.scrub.scrub`, so deleted text leaves the data folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
-from index import lexical
-from index import records as _records  # noqa: F401  (registers the review tables)
+from index import fingerprints, lexical
+from index import records as _records  # registers the review tables
 from index.chroma_store import ChromaStore
 from index.chunking import chunk_document
 from index.db import Base, ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
 from index.embedders import Embedder, make_embedder
+from index.scrub import scrub, zero_freed_memory
 
 _DEAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -46,6 +52,14 @@ class StoredDocument:
     deal_id: str
     sha256: str
     doc: ParsedDocument
+
+
+class DuplicateDocument(InputError):
+    """The deal already holds this source: the same bytes or the same normalised text."""
+
+    def __init__(self, existing: str) -> None:
+        self.existing = existing
+        super().__init__(f"same content as {existing}")
 
 
 def check_deal_id(deal_id: str) -> str:
@@ -74,9 +88,13 @@ class Store:
         Base.metadata.create_all(engine)
         with engine.begin() as conn:
             lexical.create_lexical(conn)
+        fingerprints.backfill(engine)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Store:
+        zero_freed_memory()  # before any text passes through the heap: see index.scrub
         embedder = embedder or make_embedder(settings)
         vectors = ChromaStore.open(settings.chroma_path, embedder.id)
         return cls(make_engine(settings.db_url), vectors, embedder,
@@ -126,19 +144,47 @@ class Store:
             s.execute(delete(ChunkRow).where(ChunkRow.deal_id == deal_id))
             s.delete(s.get(DealRow, deal_id))
         self.vectors.delete_deal(deal_id)
+        scrub(self.engine)
 
     # ------------------------------------------------------------------ documents
 
-    def find_duplicate(self, deal_id: str, sha256: str) -> str | None:
-        with self.session() as s:
-            return s.scalar(select(DocumentRow.filename).where(
-                DocumentRow.deal_id == deal_id, DocumentRow.sha256 == sha256))
+    def deal_lock(self, deal_id: str) -> threading.Lock:
+        """The lock that makes "is it new? then store it" one step for a deal in this process.
 
-    def add_document(self, deal_id: str, doc: ParsedDocument, data: bytes) -> tuple[str, int]:
+        Uploads hold it from the duplicate check to the commit; across processes the unique
+        indexes still decide (see :meth:`add_document`).
+        """
+        with self._locks_lock:
+            return self._locks.setdefault(deal_id, threading.Lock())
+
+    def find_duplicate(self, deal_id: str, sha256: str,
+                       text_sha256: str | None = None) -> str | None:
+        """The file name of a stored document with these bytes or this normalised text."""
+        with self.session() as s:
+            found = s.scalar(select(DocumentRow.filename).where(
+                DocumentRow.deal_id == deal_id, DocumentRow.sha256 == sha256))
+            if found is None and text_sha256 is not None:
+                found = fingerprints.same_text(s, deal_id, text_sha256)
+            return found
+
+    def add_document(self, deal_id: str, doc: ParsedDocument, data: bytes, *,
+                     actor: str | None = None, replaces: str | None = None) -> tuple[str, int]:
         """Store a parsed document with its chunks and vectors, all or nothing.
+
+        Args:
+            deal_id: The deal.
+            doc: The parsed document.
+            data: Its raw bytes (their sha256 identifies the upload).
+            actor: Who uploaded it; given, the upload's audit row is written with it.
+            replaces: The id of an earlier version of this source, removed in the same
+                transaction (its vectors right after).
 
         Returns:
             The new document's id and its number of chunks.
+
+        Raises:
+            DuplicateDocument: The deal already holds the same bytes or normalised text,
+                possibly stored a moment ago by a concurrent upload.
         """
         sha = hashlib.sha256(data).hexdigest()
         chunks = chunk_document(doc, self.chunk_words)
@@ -155,6 +201,17 @@ class Store:
                         meta=doc.meta,
                     ))
                     s.flush()
+                    if replaces is not None:  # after the first write: the lock is ours
+                        self._delete_rows(s, replaces)
+                    fingerprint = fingerprints.fingerprint_row(doc_id, deal_id, doc)
+                    if fingerprint is not None:
+                        s.add(fingerprint)
+                        s.flush()  # a concurrent copy fails here, before any vector is written
+                    if actor is not None:
+                        s.add(_records.stored_document_audit(deal_id, actor, doc_id, {
+                            "filename": doc.filename, "format": doc.format, "sha256": sha,
+                            "chunks": len(chunks), **({"replaces": replaces} if replaces
+                                                      else {})}))
                     s.add_all(_segment_row(doc_id, seg) for seg in doc.segments)
                     s.add_all(
                         ChunkRow(id=cid, deal_id=deal_id, document_id=doc_id, ordinal=c.ordinal,
@@ -167,10 +224,20 @@ class Store:
                                                                         strict=True)])
                     added = True  # set first: add() may fail after writing some vectors
                     self.vectors.add(deal_id, doc_id, chunk_ids, vectors)
+            except IntegrityError as exc:
+                if added:
+                    self.vectors.delete_ids(chunk_ids)
+                existing = self.find_duplicate(deal_id, sha, fingerprints.text_digest(doc))
+                if existing is None:
+                    raise
+                raise DuplicateDocument(existing) from exc
             except BaseException:
                 if added:
                     self.vectors.delete_ids(chunk_ids)
                 raise
+        if replaces is not None:
+            self.vectors.delete_document(replaces)
+            scrub(self.engine)
         return doc_id, len(chunks)
 
     def documents(self, deal_id: str) -> list[StoredDocument]:
@@ -187,14 +254,38 @@ class Store:
                 raise NotFoundError(f"document {document_id!r} not found in deal {deal_id!r}")
             return StoredDocument(row.id, row.deal_id, row.sha256, _to_parsed(row))
 
-    def delete_document(self, deal_id: str, document_id: str) -> None:
+    def delete_document(self, deal_id: str, document_id: str, *,
+                        scrub_after: bool = True) -> None:
+        """Delete a document with its chunks and vectors, and scrub its text from the files.
+
+        Args:
+            scrub_after: False when the caller rewrites more rows (the brief) first and
+                calls :meth:`scrub` itself.
+        """
         self.document(deal_id, document_id)
         with self.session() as s, s.begin():
-            ids = list(s.scalars(select(ChunkRow.id).where(ChunkRow.document_id == document_id)))
-            lexical.delete_chunks(s.connection(), ids)
-            s.execute(delete(ChunkRow).where(ChunkRow.document_id == document_id))
-            s.delete(s.get(DocumentRow, document_id))
+            self._delete_rows(s, document_id)
         self.vectors.delete_document(document_id)
+        if scrub_after:
+            self.scrub()
+
+    def scrub(self) -> None:
+        """Purge deleted text from the full-text index and the write-ahead log."""
+        scrub(self.engine)
+
+    @staticmethod
+    def _delete_rows(s: Session, document_id: str) -> None:
+        # Write first: on SQLite a transaction that reads and then writes fails at once
+        # ("database is locked") when another write committed in between; writing first
+        # takes the lock, waiting for it up to the busy timeout.
+        s.execute(update(DocumentRow).where(DocumentRow.id == document_id)
+                  .values(size=DocumentRow.size))
+        ids = list(s.scalars(select(ChunkRow.id).where(ChunkRow.document_id == document_id)))
+        lexical.delete_chunks(s.connection(), ids)
+        s.execute(delete(ChunkRow).where(ChunkRow.document_id == document_id))
+        row = s.get(DocumentRow, document_id)
+        if row is not None:
+            s.delete(row)
 
     def all_chunks(self, deal_id: str) -> list[ChunkRow]:
         with self.session() as s:

@@ -54,7 +54,8 @@ def get_deal(access: DealDep) -> DealOut:
 async def delete_deal(access: DealDep) -> Response:
     """Owner or admin: removes sources, brief, reviews, jobs, timeline and assignments."""
     access.require(Action.DELETE)
-    await run_in_threadpool(workspace.delete_deal, access.store, access.deal)
+    await run_in_threadpool(workspace.delete_deal, access.store, access.deal,
+                           access.settings)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

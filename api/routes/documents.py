@@ -17,6 +17,19 @@ from api.schemas import DocumentOut, JobOut, PassageOut, UploadOut
 router = APIRouter(prefix="/api/deals/{deal_id}", tags=["sources"],
                    responses=PROBLEM_RESPONSES)
 
+LARGE_UPLOAD_BYTES = 2 * 1024 * 1024
+"""Uploads bigger than this run as a background job unless ``background=false`` is asked:
+parsing, chunking and embedding several MB take longer than an HTTP request should wait."""
+LARGE_UPLOAD_FILES = 20
+
+
+def runs_in_background(asked: bool | None, received: list[tuple[str, bytes]]) -> bool:
+    """Whether an upload runs as a job: as asked, else when it is large."""
+    if asked is not None:
+        return asked
+    return (sum(len(data) for _, data in received) > LARGE_UPLOAD_BYTES
+            or len(received) > LARGE_UPLOAD_FILES)
+
 
 async def read_files(files: list[UploadFile]) -> list[tuple[str, bytes]]:
     """The uploaded files as (name, bytes); the body limit already capped their total size."""
@@ -29,23 +42,29 @@ async def read_files(files: list[UploadFile]) -> list[tuple[str, bytes]]:
 
 @router.post(
     "/documents", response_model=UploadOut, summary="Upload source files",
-    responses={**problem_responses(403, 413),
+    responses={**problem_responses(403, 409, 413),
                202: {"model": JobOut, "description": "background=true: the ingest job"}},
 )
 async def upload(access: DealDep, runner: RunnerDep,
                  files: Annotated[list[UploadFile], File(description="One or more files")],
-                 background: Annotated[bool, Query(
-                     description="Ingest in a background job and answer 202")] = False,
+                 background: Annotated[bool | None, Query(
+                     description="true: ingest in a background job and answer 202; false: "
+                                 "answer when done; unset: a job for uploads over 2 MB or "
+                                 "20 files")] = None,
                  ) -> UploadOut | JSONResponse:
     """Parse, chunk and index each file on its own.
 
-    Every file gets a result: ``accepted``, ``duplicate`` (same bytes already in this deal)
-    or ``rejected`` with the reason (unknown format, unreadable, over the per-file limit).
-    A request body over the upload limit is refused as a whole with 413.
+    Every file gets a result: ``accepted`` (with a reason when it replaced an earlier
+    version of the same call), ``duplicate`` (the same bytes or the same text is already in
+    this deal, also when it arrived a moment ago in a concurrent request) or ``rejected``
+    with the reason (unknown format, unreadable, over the per-file limit). A request body
+    over the upload limit is refused as a whole with 413. A large upload answers 202 with
+    the ingest job, whose message counts the files done and whose result has the per-file
+    results.
     """
     access.require(Action.EDIT)
     received = await read_files(files)
-    if background:
+    if runs_in_background(background, received):
         job, _ = workspace.start_ingest(runner, access.store, access.settings, access.deal,
                                         received, access.user.email)
         body = JobOut.model_validate(job, from_attributes=True)
@@ -64,10 +83,15 @@ def list_documents(access: DealDep) -> list[DocumentOut]:
 @router.delete("/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Delete a source file", responses=problem_responses(403))
 def delete_document(access: DealDep, document_id: str) -> Response:
-    """Removes the file's text, chunks and vectors; run the brief again afterwards."""
+    """Removes the file's text, chunks and vectors, and what the brief took from it.
+
+    Items that rested only on this file leave the saved brief, other items lose its
+    citations, its conflicts go and the gaps it filled come back, so the page and every
+    export follow at once; cached model answers quoting it are dropped.
+    """
     access.require(Action.EDIT)
-    access.store.delete_document(access.id, document_id)
-    workspace.audit(access.store, access.id, access.user.email, "delete", document_id)
+    workspace.remove_document(access.store, access.settings, access.deal, document_id,
+                              access.user.email)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

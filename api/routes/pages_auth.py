@@ -23,6 +23,7 @@ from api.auth import (
     signer,
     start_session,
 )
+from api.throttle import Throttle
 from api.users import authenticate, update_profile
 from api.web import render
 
@@ -93,10 +94,15 @@ def login(request: Request, store: StoreDep,
     if not isinstance(expected, str) or not secrets.compare_digest(expected, login_token):
         return _login_page(request, error="login_expired", email=email, next_path=next,
                            status_code=403)
+    throttle: Throttle = request.app.state.throttle
+    address = request.client.host if request.client else None
+    throttle.check(account=email, address=address)  # 429 before the password is looked at
     user = authenticate(store, email, password)
     if user is None:
+        throttle.failed(account=email, address=address)
         return _login_page(request, error="login_failed", email=email, next_path=next,
                            status_code=401)
+    throttle.succeeded(account=email)
     cookie, _ = start_session(store, key, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_HOURS * 3600, httponly=True,

@@ -14,7 +14,7 @@ from api.auth import CurrentUser, StoreDep
 from api.brief_view import brief_page, cite_view
 from api.deps import BackendsDep, DealAccess, DealDep, RunnerDep
 from api.exporting import draft_people
-from api.routes.documents import read_files
+from api.routes.documents import read_files, runs_in_background
 from api.users import assign
 from api.web import is_htmx, page_lang, render
 from api.web_labels import ui
@@ -106,11 +106,17 @@ def deal_page(request: Request, access: DealDep, runner: RunnerDep,
 
 
 @router.post("/deals/{deal_id}/upload")
-async def upload(request: Request, access: DealDep,
+async def upload(request: Request, access: DealDep, runner: RunnerDep,
                  files: Annotated[list[UploadFile], File()]) -> Response:
     """Ingest the chosen files; htmx gets the per-file results."""
     access.require(Action.EDIT)
     received = await read_files(files)
+    if runs_in_background(None, received):  # a large upload: a job the page follows
+        job, _ = workspace.start_ingest(runner, access.store, access.settings, access.deal,
+                                        received, access.user.email)
+        if is_htmx(request):
+            return render(request, "_job.html", job=job, deal_id=access.id)
+        return RedirectResponse(f"/deals/{access.id}?job={job.id}#sources", status_code=303)
     results = await run_in_threadpool(workspace.upload, access.store, access.settings,
                                       access.deal, received, access.user.email)
     if is_htmx(request):

@@ -3,7 +3,13 @@
 python-docx reads the body in order, paragraphs and tables interleaved. Headings become
 lines of their own and the ``section`` of what follows; each other paragraph is a PARAGRAPH
 segment and each table row a TABLE_ROW segment (cells joined by `` | ``, merged cells once).
-Runs formatted as hidden text (Word's "Hidden" font effect) are kept but marked hidden.
+Text a reader of the document cannot see is kept but marked hidden, in paragraphs, headings
+and table cells alike: Word's "Hidden" effect (``w:vanish``, ``w:webHidden``,
+``w:specVanish``), text under ``TINY_HALF_POINTS`` (3 pt), and text whose colour has too
+little contrast with what is behind it (run shading or highlight, paragraph or cell shading,
+the page colour; see :data:`index.parsers.css.MIN_CONTRAST`). Each property is resolved as
+Word does: direct formatting, then the character style, the paragraph style (each with its
+``basedOn`` chain), then the document defaults.
 
 A .docx is a zip archive, so it is checked before anything unpacks it: the declared
 uncompressed sizes and compression ratios in the zip's directory must be sane. stdlib
@@ -32,6 +38,7 @@ from handoff.domain import ParsedDocument, SegmentKind, SourceKind
 from handoff.errors import ParseError
 
 from ._build import DocumentBuilder
+from .css import MIN_CONTRAST, WHITE, contrast
 
 MB = 1024 * 1024
 MAX_EXPANDED = 200 * MB
@@ -43,6 +50,13 @@ _READ_ERRORS = (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, 
                 EOFError, RuntimeError, NotImplementedError, etree.LxmlError)
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _HEADING_STYLES = ("heading", "überschrift", "title", "titel")
+TINY_HALF_POINTS = 6  # w:sz counts half-points: under 3 pt is unreadable
+_VANISH = ("w:vanish", "w:webHidden", "w:specVanish")
+_HIGHLIGHT = {"black": "000000", "blue": "0000FF", "cyan": "00FFFF", "green": "00FF00",
+              "magenta": "FF00FF", "red": "FF0000", "yellow": "FFFF00", "white": "FFFFFF",
+              "darkBlue": "000080", "darkCyan": "008080", "darkGreen": "008000",
+              "darkMagenta": "800080", "darkRed": "800000", "darkYellow": "808000",
+              "darkGray": "808080", "lightGray": "C0C0C0"}
 
 
 def check_zip(data: bytes, filename: str) -> list[str]:
@@ -103,6 +117,7 @@ def parse(data: bytes, filename: str) -> ParsedDocument:
 
 
 def _write_body(builder: DocumentBuilder, document: Document) -> None:
+    looks = _Looks(document)
     headings: list[tuple[int, str]] = []
     paragraphs = tables = 0
     for block in _blocks(document.element.body, document):
@@ -111,27 +126,121 @@ def _write_body(builder: DocumentBuilder, document: Document) -> None:
             tables += 1
             builder.blank()
             for number, row in enumerate(block.rows, start=1):
-                builder.segment(
-                    SegmentKind.TABLE_ROW, _row_text(row.cells),
-                    locator=f"table {tables}, row {number}",
-                    meta={"section": section, "table": str(tables), "row": str(number)},
-                )
+                visible, hidden = _row_text(row.cells, looks)
+                meta = {"section": section, "table": str(tables), "row": str(number)}
+                builder.segment(SegmentKind.TABLE_ROW, visible,
+                                locator=f"table {tables}, row {number}", meta=meta)
+                builder.segment(SegmentKind.TABLE_ROW, hidden, hidden=True,
+                                locator=f"table {tables}, row {number}", meta=meta)
             builder.blank()
             continue
         level = _heading_level(block)
         if level is not None:
-            text = "".join(text for text, _ in _runs(block)).strip()
+            parts = _runs(block, looks)
+            text = "".join(t for t, hidden in parts if not hidden).strip()
             if text:
                 headings = [h for h in headings if h[0] < level] + [(level, text)]
                 builder.blank()
                 builder.line(text)
+            for hidden_text in (t for t, hidden in parts if hidden):
+                paragraphs += 1
+                builder.segment(SegmentKind.PARAGRAPH, hidden_text, hidden=True,
+                                locator=f"paragraph {paragraphs}", meta={"section": section})
             continue
-        for text, hidden in _runs(block):
+        for text, hidden in _runs(block, looks):
             paragraphs += 1
             builder.segment(
                 SegmentKind.PARAGRAPH, text, locator=f"paragraph {paragraphs}", hidden=hidden,
                 meta={"section": section, "style": _style_name(block)},
             )
+
+
+class _Looks:
+    """Resolves a run's effective formatting through styles, the way Word draws it."""
+
+    def __init__(self, document: Document) -> None:
+        self._styles: dict[str, Any] = {}
+        for style in document.styles.element.iterchildren(qn("w:style")):
+            style_id = style.get(qn("w:styleId"))
+            if style_id:
+                self._styles[style_id] = style
+        self._default_paragraph = next(
+            (st.get(qn("w:styleId")) for st in document.styles.element.iterchildren(qn("w:style"))
+             if st.get(qn("w:type")) == "paragraph" and st.get(qn("w:default")) in ("1", "true")),
+            None)
+        defaults = document.styles.element.find(qn("w:docDefaults"))
+        self._defaults = (defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+                          if defaults is not None else None)
+        background = document.element.find(qn("w:background"))
+        page = background.get(qn("w:color")) if background is not None else None
+        self.page = _rgb(page) or WHITE
+
+    def _chain(self, style_id: str | None) -> list[Any]:
+        """The ``w:rPr`` of a style and the styles it is based on, nearest first."""
+        out, seen = [], set()
+        while style_id and style_id not in seen and style_id in self._styles:
+            seen.add(style_id)
+            style = self._styles[style_id]
+            rpr = style.find(qn("w:rPr"))
+            if rpr is not None:
+                out.append(rpr)
+            based = style.find(qn("w:basedOn"))
+            style_id = based.get(qn("w:val")) if based is not None else None
+        return out
+
+    def _layers(self, run: Any, p_style: str | None) -> list[Any]:
+        rpr = run.find(qn("w:rPr"))
+        layers = [rpr] if rpr is not None else []
+        r_style = rpr.find(qn("w:rStyle")) if rpr is not None else None
+        if r_style is not None:
+            layers += self._chain(r_style.get(qn("w:val")))
+        layers += self._chain(p_style or self._default_paragraph)
+        if self._defaults is not None:
+            layers.append(self._defaults)
+        return layers
+
+    def hidden(self, run: Any, p_style: str | None, behind: tuple[float, float, float]) -> bool:
+        """Whether a reader cannot see this run's text."""
+        layers = self._layers(run, p_style)
+        for tag in _VANISH:
+            for layer in layers:
+                el = layer.find(qn(tag))
+                if el is not None:
+                    if el.get(qn("w:val"), "true") not in ("0", "false", "off"):
+                        return True
+                    break
+        size = _first(layers, "w:sz")
+        if size is not None and size.isdigit() and int(size) < TINY_HALF_POINTS:
+            return True
+        color = _rgb(_first(layers, "w:color"))
+        if color is None:
+            return False  # "auto": Word picks black or white against the background
+        shade = _rgb(_first(layers, "w:shd", "w:fill")) or _rgb(
+            _HIGHLIGHT.get(_first(layers, "w:highlight") or "", "")) or behind
+        return contrast(color, shade) < MIN_CONTRAST
+
+
+def _first(layers: list[Any], tag: str, attr: str = "w:val") -> str | None:
+    for layer in layers:
+        el = layer.find(qn(tag))
+        if el is not None and el.get(qn(attr)) is not None:
+            return str(el.get(qn(attr)))
+    return None
+
+
+def _rgb(value: str | None) -> tuple[float, float, float] | None:
+    if not value or len(value) != 6:
+        return None
+    try:
+        return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
+    except ValueError:
+        return None
+
+
+def _shading(element: Any, container: str) -> tuple[float, float, float] | None:
+    props = element.find(qn(container))
+    shd = props.find(qn("w:shd")) if props is not None else None
+    return _rgb(shd.get(qn("w:fill"))) if shd is not None else None
 
 
 def _blocks(element: Any, document: Document) -> Iterator[Paragraph | Table]:
@@ -152,18 +261,22 @@ def _blocks(element: Any, document: Document) -> Iterator[Paragraph | Table]:
                 yield from _blocks(content, document)
 
 
-def _runs(paragraph: Paragraph) -> list[tuple[str, bool]]:
-    """The paragraph's text, split where Word's hidden-text formatting starts or ends.
+def _runs(paragraph: Paragraph, looks: _Looks,
+          behind: tuple[float, float, float] | None = None) -> list[tuple[str, bool]]:
+    """The paragraph's text, split where what a reader can see starts or ends.
 
     Every run counts, also those inside hyperlinks, inline content controls, text boxes and
     tracked insertions; deleted text is not part of a run's text.
     """
+    p_style_el = paragraph._p.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+    p_style = p_style_el.get(qn("w:val")) if p_style_el is not None else None
+    behind = _shading(paragraph._p, "w:pPr") or behind or looks.page
     parts: list[tuple[str, bool]] = []
     for element in paragraph._p.iter(qn("w:r")):
         if any(a.tag == _MC_FALLBACK for a in element.iterancestors()):
             continue  # the legacy copy of a text box, whose text the mc:Choice already has
         run = Run(element, paragraph)
-        hidden = bool(run.font.hidden)
+        hidden = looks.hidden(element, p_style, behind)
         if parts and parts[-1][1] == hidden:
             parts[-1] = (parts[-1][0] + run.text, hidden)
         else:
@@ -171,16 +284,24 @@ def _runs(paragraph: Paragraph) -> list[tuple[str, bool]]:
     return [(text, hidden) for text, hidden in parts if text.strip()]
 
 
-def _row_text(cells: list[Any]) -> str:
+def _row_text(cells: list[Any], looks: _Looks) -> tuple[str, str]:
+    """A table row's visible text (cells joined by `` | ``) and its hidden text."""
     seen: set[int] = set()
-    texts = []
+    visible, hidden = [], []
     for cell in cells:
         if id(cell._tc) in seen:  # a merged cell appears once per grid column it spans
             continue
         seen.add(id(cell._tc))
-        if cell.text.strip():
-            texts.append(" ".join(cell.text.split()))
-    return " | ".join(texts)
+        behind = _shading(cell._tc, "w:tcPr")
+        shown, unseen = [], []
+        for paragraph in cell.paragraphs:
+            for text, is_hidden in _runs(paragraph, looks, behind):
+                (unseen if is_hidden else shown).append(text)
+        if " ".join(shown).strip():
+            visible.append(" ".join(" ".join(shown).split()))
+        if " ".join(unseen).strip():
+            hidden.append(" ".join(" ".join(unseen).split()))
+    return " | ".join(visible), " | ".join(hidden)
 
 
 def _style_name(paragraph: Paragraph) -> str:

@@ -163,10 +163,32 @@ def _body_lines(msg: EmailMessage) -> tuple[list[HtmlLine], str, int]:
         text = _content(plain)
         if text.strip():
             lines = [HtmlLine(line) for line in normalize_newlines(text).split("\n")]
-            return lines, "text/plain", hidden
+            return _unseen_in_html(lines, html_lines), "text/plain", hidden
     if html is not None:
         return html_lines, "text/html", hidden
     return [], "", 0
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace(">", " ").split()).casefold()
+
+
+def _unseen_in_html(plain: list[HtmlLine], html: list[HtmlLine]) -> list[HtmlLine]:
+    """Plain-text lines marked hidden where the HTML a mail client shows hides them.
+
+    A reader sees the HTML alternative; a line that the HTML only has in hidden text was
+    never seen, whatever the plain alternative says (a way to smuggle text past a person).
+    """
+    hidden = _squash(" ".join(line.text for line in html if line.hidden))
+    if not hidden:
+        return plain
+    visible = _squash(" ".join(line.text for line in html if not line.hidden))
+    out = []
+    for line in plain:
+        text = _squash(line.text)
+        smuggled = len(text) >= 8 and text in hidden and text not in visible
+        out.append(HtmlLine(line.text, True) if smuggled else line)
+    return out
 
 
 def _content(part: MIMEPart) -> str:

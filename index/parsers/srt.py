@@ -17,7 +17,7 @@ from handoff.errors import ParseError
 
 from ._decode import decode_text
 from ._transcript import build_transcript
-from .vtt import captions_to_turns, check_timings, decimal_points
+from .vtt import _TRAILING, captions_to_turns, check_timings, decimal_points
 
 
 def parse(data: bytes, filename: str) -> ParsedDocument:
@@ -30,7 +30,8 @@ def parse(data: bytes, filename: str) -> ParsedDocument:
     Raises:
         ParseError: the file is not SRT, a subtitle's timing line is broken, or there is no text.
     """
-    text = decode_text(data, filename).strip()
+    # a line of only spaces must still end a cue (webvtt-py would glue the next cue on)
+    text = _TRAILING.sub("", decode_text(data, filename)).strip()
     if "-->" not in text:
         raise ParseError(filename, "not an SRT subtitle file (no timing lines with '-->')")
     check_timings(text, filename, "SRT subtitle")

@@ -10,6 +10,7 @@ empty lines and at bullet lines. Segments are located by their first source line
 
 from __future__ import annotations
 
+import html
 import re
 
 from markdown_it import MarkdownIt
@@ -91,8 +92,10 @@ def parse_markdown(data: bytes, filename: str) -> ParsedDocument:
             pending_bullet = "  " * (depth - 1) + marker + " "
         elif tok.type == "inline" and i and tokens[i - 1].type == "paragraph_open":
             meta = {"section": section, "list_item": "yes" if pending_bullet else ""}
-            builder.segment(SegmentKind.PARAGRAPH, _inline(tok), prefix=pending_bullet,
-                            locator=_line(tokens[i - 1]), meta=meta)
+            for text, hidden in _inline_parts(tok):
+                builder.segment(SegmentKind.PARAGRAPH, text, prefix=pending_bullet,
+                                locator=_line(tokens[i - 1]), meta=meta, hidden=hidden)
+                pending_bullet = ""
             pending_bullet = ""
         elif tok.type in ("fence", "code_block"):
             builder.segment(SegmentKind.PARAGRAPH, tok.content, locator=line,
@@ -116,6 +119,24 @@ def parse_markdown(data: bytes, filename: str) -> ParsedDocument:
 
 def _line(tok: Token) -> str:
     return f"line {tok.map[0] + 1}" if tok.map else ""
+
+
+def _inline_parts(tok: Token) -> list[tuple[str, bool]]:
+    """A paragraph's text; with inline HTML, rendered so text it hides is marked hidden."""
+    children = tok.children or []
+    if not any(c.type == "html_inline" for c in children):
+        return [(_inline(tok), False)]
+    markup = []
+    for child in children:
+        if child.type == "html_inline":
+            markup.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            markup.append("<br>")
+        elif child.type == "image":
+            markup.append(html.escape(_inline(child)))
+        else:
+            markup.append(html.escape(child.content))
+    return [(line.text, line.hidden) for line in html_to_lines("".join(markup)) if line.text]
 
 
 def _inline(tok: Token) -> str:

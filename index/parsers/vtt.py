@@ -26,6 +26,7 @@ from handoff.errors import ParseError
 from ._decode import decode_text
 from ._transcript import Turn, build_transcript, looks_like_name, one_line, parse_clock
 
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _TS = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3}"
 _TIMING = re.compile(rf"^\s*({_TS})\s*-->\s*({_TS})(?:\s|$)")
 _COMMA_TIME = re.compile(r"(\d{1,2}:\d{2}),(\d{1,3})\b")
@@ -45,7 +46,8 @@ def parse(data: bytes, filename: str) -> ParsedDocument:
     Raises:
         ParseError: the file is not WebVTT, a cue's timing line is broken, or no cue has text.
     """
-    text = decode_text(data, filename).lstrip()
+    # a line of only spaces must still end a cue (webvtt-py would glue the next cue on)
+    text = _TRAILING.sub("", decode_text(data, filename)).lstrip()
     if not text.startswith("WEBVTT"):
         if "-->" not in text:
             raise ParseError(filename, "not a WebVTT file (the first line must be WEBVTT)")

@@ -116,3 +116,24 @@ def test_brief_json_on_stdout_is_valid_json_whatever_the_width() -> None:
     assert result.exit_code == 0
     body = result.stdout[result.stdout.index("{"):]
     assert json.loads(body)["brief"]["deal_id"] == "demo"
+
+
+def test_delete_a_source_prunes_the_brief_and_delete_the_deal(tmp_path: Path, home: Path) -> None:
+    sources = sorted((DEMO / "sources").iterdir())
+    code, _ = run("ingest", "--deal", "acme", *[str(p) for p in sources])
+    assert code == 0
+    code, out = run("brief", "acme", "--backend", "rules", "--format", "json")
+    assert code == 0
+    gone = sources[0].name
+    assert gone in out
+    code, out = run("delete", "acme", gone)
+    assert code == 0 and f"deleted {gone}" in out
+    code, out = run("export", "acme", "--format", "json", "-o", str(tmp_path / "b.json"))
+    assert code == 0
+    assert gone not in (tmp_path / "b.json").read_text()
+    code, out = run("delete", "acme", "no-such-file.vtt")
+    assert code == 1 and "no document" in out
+    code, out = run("delete", "acme", "--yes")
+    assert code == 0 and "deleted deal acme" in out
+    code, out = run("deals")
+    assert "acme" not in out

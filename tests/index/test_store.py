@@ -66,8 +66,8 @@ def test_vector_failure_leaves_nothing_behind(hash_store: Store,
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(hash_store.vectors, "add", boom)
-    with pytest.raises(RuntimeError):
-        ingest_bytes(hash_store, "acme", "call.vtt", VTT, max_bytes=MAX)
+    r = ingest_bytes(hash_store, "acme", "call.vtt", VTT, max_bytes=MAX)
+    assert r.status == IngestStatus.REJECTED and "internal error" in r.reason
     assert hash_store.documents("acme") == []
     assert hash_store.all_chunks("acme") == []
     assert hybrid_search(hash_store, "acme", "empty kilometres") == []
@@ -83,8 +83,8 @@ def test_sql_failure_after_vectors_removes_the_vectors(hash_store: Store,
         raise RuntimeError("commit failed")
 
     monkeypatch.setattr(hash_store.vectors, "add", add_then_fail)
-    with pytest.raises(RuntimeError):
-        ingest_bytes(hash_store, "acme", "call.vtt", VTT, max_bytes=MAX)
+    r = ingest_bytes(hash_store, "acme", "call.vtt", VTT, max_bytes=MAX)
+    assert r.status == IngestStatus.REJECTED and "nothing of it was kept" in r.reason
     assert hash_store.vectors.count("acme") == 0
     assert hash_store.documents("acme") == []
 
