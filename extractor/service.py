@@ -18,15 +18,15 @@ from extractor.qa import answer_question
 from extractor.review import apply_reviews, save_brief
 from handoff.domain import Answer, HandoffBrief, Offering, ParsedDocument, SourceKind
 from handoff.errors import InputError
-from index.embedders import USEEmbedder
+from index.e5 import E5Embedder
 from index.search import Passage, hybrid_search
 from index.store import Store
 
 
-def sentence_encoder() -> USEEmbedder:
-    """The encoder the classifier was trained over: USE-m3, offline, whatever embedder the
-    vector index uses."""
-    return USEEmbedder()
+def sentence_encoder() -> E5Embedder:
+    """The encoder the classifier was trained over (multilingual-e5-small, offline), whatever
+    embedder the vector index uses."""
+    return E5Embedder()
 
 
 def load_offering(path: Path | None) -> Offering | None:

@@ -15,7 +15,7 @@ from evals.gold import load_dataset
 from evals.metrics import by_origin, per_category, score_deal, summarise
 from extractor.chain import build_brief
 from extractor.classifier import load_head
-from index.embedders import USEEmbedder
+from index.e5 import E5Embedder
 from index.parsers import parse_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("weights", type=Path)
     parser.add_argument("--dataset", type=Path, default=REPO / "evals" / "datasets" / "dev")
     args = parser.parse_args()
-    encoder = USEEmbedder()
+    encoder = E5Embedder()
     scores = []
     for case in load_dataset(args.dataset):
         docs = [parse_file(p) for p in case.source_files()]

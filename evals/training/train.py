@@ -35,7 +35,7 @@ from extractor.classifier import ENCODER_ID, Head, SentenceView, features, view_
 from extractor.deal import DealContext, build_context
 from extractor.values import extract_values
 from handoff.domain import ALL_KEYS, SegmentKind, SourceKind
-from index.embedders import USEEmbedder
+from index.e5 import E5Embedder
 from index.parsers import parse_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     dev = [ex for case in cases for ex in deal_examples(case)]
     written = written_examples()
     examples = written + dev
-    encoder = USEEmbedder()
+    encoder = E5Embedder()
     x = features([e.view for e in examples], encoder)
     y = _targets(examples)
     w = np.array([e.weight for e in examples], dtype=np.float32)

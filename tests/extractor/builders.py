@@ -68,7 +68,7 @@ def crm(filename: str, notes: list[str], author: str = "Jonas Weber") -> ParsedD
 def brief_of(docs: list[ParsedDocument], offering=None, llm=None, **kw):  # noqa: ANN001, ANN201
     """The brief of ``docs`` as `handoff brief --backend classifier` (or with ``llm``) makes it."""
     from extractor.chain import build_brief
-    from index.embedders import USEEmbedder
+    from index.e5 import E5Embedder
 
-    return build_brief("d", "Deal", documents=docs, encoder=USEEmbedder(), llm=llm,
+    return build_brief("d", "Deal", documents=docs, encoder=E5Embedder(), llm=llm,
                        offering=offering, **kw)
