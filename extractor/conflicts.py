@@ -49,6 +49,9 @@ _TOPIC_KEYS = {
     "start": ("implementation.start_date",),
     "price": ("commitments.commercial",),
 }
+# an amount the sentence itself calls a price or fee is a price claim, however it is read
+_PRICE_WORD = re.compile(r"(?i)\b(?:price[ds]?|pricing|fees?|costs?|quoted?|preis\w*|kosten|"
+                         r"gebühr\w*|honorar\w*)\b")
 _SEAT_UNITS = {"users", "seats", "licenses"}
 _NATIVE = re.compile(r"(?i)\bnative(?:ly)?\b|out of the box|standard (?:connector|integration)|"
                      r"\bnativ\b|standardschnittstelle|im standard|\bincluded\b|\binklusive\b|"
@@ -164,6 +167,9 @@ def _usable(ctx: DealContext, s: DealSentence) -> bool:
     return not (ctx.is_question(s) or ctx.hypothetical(s) or ctx.mentions_competitor(s))
 
 
+_COMMON_YEAR = 2000  # a leap year, so "29 February" has a window
+
+
 def _year(s: DealSentence) -> int | None:
     return int(s.date[:4]) if s.date[:4].isdigit() else None
 
@@ -183,7 +189,7 @@ def claims(ctx: DealContext, reading: Reading) -> list[Claim]:
                     s, (*_TOPIC_KEYS["go_live"], "commitments.verbal")):
                 out.append(Claim("duration", v, s))
             elif v.kind == "money" and (reading.about(s, _TOPIC_KEYS["price"])
-                                        or is_contract(s.doc)):
+                                        or is_contract(s.doc) or _PRICE_WORD.search(s.text)):
                 per = _PER.match(s.text[v.end:v.end + 20])
                 out.append(Claim("price", v, s, per.group(1).lower().rstrip("s") if per else ""))
             elif v.kind == "count" and v.unit in _SEAT_UNITS:
@@ -195,8 +201,12 @@ def agree(a: Claim, b: Claim) -> bool:
     """Whether two claims on one topic can both be true."""
     va, vb = a.value, b.value
     if a.topic in ("go_live", "start"):
-        wa = date_window(va, a.sentence.text[:va.start], year=_year(a.sentence))
-        wb = date_window(vb, b.sentence.text[:vb.start], year=_year(b.sentence))
+        # an undated source is read in the other's year (one deal's sources span months),
+        # two undated ones in a common year: "August" and "September" still disagree
+        ya = _year(a.sentence) or _year(b.sentence) or _COMMON_YEAR
+        yb = _year(b.sentence) or ya
+        wa = date_window(va, a.sentence.text[:va.start], year=ya)
+        wb = date_window(vb, b.sentence.text[:vb.start], year=yb)
         if wa is None or wb is None:
             return True  # too vague to call a disagreement
         return wa[0] <= wb[1] and wb[0] <= wa[1]
@@ -282,10 +292,12 @@ def _ordered_tier(ctx: DealContext, offering: Offering) -> int:
     return max(named, 0)
 
 
-def _promises(ctx: DealContext, reading: Reading) -> list[DealSentence]:
+def _promises(ctx: DealContext, reading: Reading,
+              keys: tuple[str, ...] | None = _PROMISE_KEYS) -> list[DealSentence]:
+    """Our side's statements, read as promises (``keys``), or all of them (None)."""
     return [s for s in ctx.sentences
             if s.side != "customer" and _usable(ctx, s) and not ctx.declines(s)
-            and not ctx.retracts(s) and reading.about(s, _PROMISE_KEYS, 0.6)]
+            and not ctx.retracts(s) and (keys is None or reading.about(s, keys, 0.6))]
 
 
 def _conflict(topic: str, s: DealSentence, desc: str, offering_text: str) -> Conflict:
@@ -332,8 +344,18 @@ def beyond_offering(ctx: DealContext, reading: Reading, offering: Offering,
               if isinstance(integrations.get("custom"), list)]
     sessions = (offering.training or {}).get("included_sessions")
     max_discount = _find_number(offering.model_dump(), "discount")
-    for s in _promises(ctx, reading):
+    promised = {s.id for s in _promises(ctx, reading)}
+    # "SAP works natively" from our side is a claim about our product however the classifier
+    # reads it (as a promise, an integration line, or neither): the words are specific enough.
+    for s in _promises(ctx, reading, None):
         text = s.text
+        if _NATIVE.search(text):
+            for system in custom:
+                if re.search(rf"(?i)\b{re.escape(system)}\b", text):
+                    out.append(_conflict("integration", s, text_of["integration"].format(
+                        system=system), f"integrations: custom: {system}"))
+        if s.id not in promised:
+            continue
         for tier_name, include in above:
             if _include_matches(include, text):
                 out.append(_conflict("support_tier", s, text_of["tier"].format(
@@ -349,11 +371,6 @@ def beyond_offering(ctx: DealContext, reading: Reading, offering: Offering,
                     value=short[0].text, lo=_num(min_weeks),
                     hi=_num(weeks.get("max", min_weeks))),
                     f"implementation_weeks: min {min_weeks}, max {weeks.get('max', min_weeks)}"))
-        if _NATIVE.search(text):
-            for system in custom:
-                if re.search(rf"(?i)\b{re.escape(system)}\b", text):
-                    out.append(_conflict("integration", s, text_of["integration"].format(
-                        system=system), f"integrations: custom: {system}"))
         if not _NOT_YET.search(text):
             for feature in offering.roadmap:
                 words = [w for w in re.findall(r"\w+", feature.lower()) if len(w) >= 3]

@@ -21,6 +21,7 @@ to it, then the brief is pruned of the old version, so only what the edit remove
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from extractor.gaps import find_gaps
@@ -70,9 +71,14 @@ def prune_brief(brief: HandoffBrief, filenames: Iterable[str], *,
         sides = [c for c in conflict.sides if not _removed(c, names, ids)]
         if len(sides) < 2:
             continue
+        description = conflict.description
+        if len(sides) < len(conflict.sides):  # its text lists each side's value and file
+            for name in names:
+                description = re.sub(rf'(?:; )?"[^"]*" \({re.escape(name)}\)(?:; )?', "; ",
+                                     description).replace(": ; ", ": ").rstrip("; ")
         conflicts.append(conflict.model_copy(update={
-            "sides": sides, "item_ids": [i for i in conflict.item_ids if i not in gone]},
-            deep=True))
+            "sides": sides, "description": description,
+            "item_ids": [i for i in conflict.item_ids if i not in gone]}, deep=True))
     gaps = [g.model_copy(deep=True) for g in brief.gaps if g.item_id not in gone]
     have = {g.key for g in gaps if g.status == GapStatus.OPEN}
     for gap in find_gaps(items, [], language=brief.language):

@@ -184,6 +184,8 @@ def _best_sentences(passages: list[Passage], docs: dict[str, ParsedDocument], qu
         start, end = (seg.start, seg.end) if stub else (s.start, s.end)
         after = next((x for x in split[s.filename] if x.segment.index == seg.index
                       and x.start >= s.end), None)
+        if after is not None and looks_like_injection(after.text):
+            after = None  # text addressed to a model is never quoted along
         if not stub and after is not None and after.end - start <= PAIR_CHARS:
             end = after.end
         if any(c.source == s.filename and c.start is not None and c.end is not None

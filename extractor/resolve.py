@@ -190,7 +190,7 @@ def _eligible(p: Person) -> bool:
     return p.can_be_stakeholder
 
 
-def _label_holder(ctx: DealContext, s: DealSentence) -> Person | None:
+def label_holder(ctx: DealContext, s: DealSentence) -> Person | None:
     """ "Champion: Anna Keller", "EB - Tom Fischer": the name right after a role label."""
     m = re.match(r"^\s*[\w ./&-]{2,30}?\s*[:=–-]\s*", s.text)
     if not m:
@@ -207,7 +207,7 @@ def holder(ctx: DealContext, s: DealSentence) -> Person | None:
     first, when several are); else the speaker, when they speak of themselves; else the
     person named last just before a "he"/"she".
     """
-    labelled = _label_holder(ctx, s)
+    labelled = label_holder(ctx, s)
     if labelled is not None:
         return labelled
     named = [p for p, _ in ctx.people_in(s) if _eligible(p)]
@@ -259,6 +259,8 @@ def _drafts_for_key(ctx: DealContext, key: str, cands: list[Candidate]) -> list[
     if key in ROLE_KEYS:
         by_person: dict[int, _Draft] = {}
         for c in cands:
+            if ctx.says_unknown(c.sentence):
+                continue  # "I don't know who will sign this" names nobody: the key stays open
             person = holder(ctx, c.sentence)
             if person is None:
                 continue
@@ -281,7 +283,10 @@ def _drafts_for_key(ctx: DealContext, key: str, cands: list[Candidate]) -> list[
         else:
             drafts.append(_Draft(key, c))
     for d in drafts:
-        if key in DATE_KEYS or key in SINGLE_ANSWER_KEYS:
+        # a checklist key the sources call open ("never came up", "TBD") stays a question;
+        # a risk said with doubt ("I don't know if the drivers will accept it") is the risk
+        if key in DATE_KEYS or key in SINGLE_ANSWER_KEYS or (
+                key in REQUIRED_KEYS and not key.startswith("risks.")):
             d.unresolved = ctx.says_unknown(d.lead.sentence) and not any(
                 v.kind == "date" for v in d.lead.sentence.values)
     return sorted(drafts, key=lambda d: -d.score)
@@ -325,10 +330,21 @@ SHORT = 60
 def context_of(ctx: DealContext, s: DealSentence) -> DealSentence | None:
     """The sentence a short or pointing sentence leans on ("That answers my worry."; "Ohne
     deren Freigabe geht nichts."): the one before it in the same document, if any."""
-    if len(s.flat) >= SHORT and not _ANAPHOR.match(_FILLER.sub("", s.flat)):
+    pointing = bool(_ANAPHOR.match(_FILLER.sub("", s.flat)))
+    if len(s.flat) >= SHORT and not pointing:
         return None
     prev = ctx.previous(s)
-    return prev if prev is not None and len(prev.flat) < 400 else None
+    if prev is None or len(prev.flat) >= 400:
+        return None
+    # a short sentence leans on another turn, note line or speaker's line only when it points
+    # at it ("That's right."); "We can have you live in six weeks." after a customer's line,
+    # or "Go-live: TBD" after the note's champion line, stands alone
+    if pointing:
+        return prev
+    same = prev.sentence.segment.index == s.sentence.segment.index
+    other = (prev.speaker is not None and s.speaker is not None
+             and prev.speaker.name != s.speaker.name)
+    return prev if same and not other else None
 
 
 def _item(ctx: DealContext, d: _Draft, lang: str) -> Item:
