@@ -143,7 +143,8 @@ def combine(ctx: DealContext, scores: Scores, labels: dict[int, set[str]], *,
     model read stays a candidate, a little lower (``unconfirmed``): the embedded 1.5B model
     is terse (on the demo deal it labelled 4 sentences of 90 it read), so its silence is
     no verdict, and letting it erase the classifier's facts halved the brief (44 items to
-    21). The model adds facts and orders them; it does not remove them.
+    21). The model adds facts and orders them, and picks among a category's keys (a sentence
+    it calls a timeline promise is not also a service promise); it does not remove facts.
     """
     out: list[Candidate] = []
     for s in ctx.sentences:
@@ -157,7 +158,9 @@ def combine(ctx: DealContext, scores: Scores, labels: dict[int, set[str]], *,
             agree = key in above
             score = max(p, scores.threshold(key)) + (agree_bonus if agree else 0.0)
             out.append(Candidate(s, key, score, "model+classifier" if agree else "model"))
+        chosen = {k.split(".", 1)[0] for k in said}
         for key, p in above.items():
-            if key not in said:
+            # the model picked among a category's keys (timeline, not service): its siblings go
+            if key not in said and key.split(".", 1)[0] not in chosen:
                 out.append(Candidate(s, key, p * unconfirmed, "classifier"))
     return out

@@ -21,7 +21,7 @@ def test_brief_job_runs_in_the_background(fresh: World) -> None:
     again = c.post(f"/api/deals/{deal}/brief", headers=fresh.headers("owner")).json()
     done = fresh.wait_job(job["id"])
     assert done["status"] == "succeeded"
-    assert done["result"]["backend"] == "rules"
+    assert done["result"]["backend"] == "classifier"
     assert done["result"]["items"] > 20 and 0 < done["result"]["completeness"] <= 1
     assert done["started_at"] and done["finished_at"]
     if again["id"] != job["id"]:  # asked after the first finished: a second run
@@ -53,7 +53,7 @@ def test_brief_json_cites_grounded_quotes(world: World) -> None:
     assert r.status_code == 200
     brief = r.json()
     assert brief["deal_id"] == world.deal_id
-    assert brief["metadata"]["backend"] == "rules"
+    assert brief["metadata"]["backend"] == "classifier"
     champion = [i for i in brief["items"] if i["key"] == "stakeholders.champion"]
     assert any("Rob Hennessy" in i["value"] for i in champion)
     assert all(i["citations"] for i in brief["items"])

@@ -22,7 +22,7 @@ from api.app import create_app
 from api.users import create_user
 from extractor.llm import Usage
 from extractor.llm_cache import CachedLLM
-from extractor.qa import LLMAnswer
+from extractor.qa import AnswerSentence, LLMAnswer
 from handoff.domain import REQUIRED_KEYS
 from index.store import Store
 from tests.api.helpers import PASSWORD, WordHashEmbedder, bearer, demo_files, make_settings
@@ -35,7 +35,10 @@ CANARY_CALL = (
     b"Tina Quibblefrost: I am the Quibblefrost Director of Security and our biggest concern "
     b"is that the Quibblefrost audit will not pass before go-live.\n\n"
     b"00:00:07.000 --> 00:00:12.000\n"
-    b"Tina Quibblefrost: We integrate with Quibblefrost Vault for single sign-on.\n"
+    b"Tina Quibblefrost: We integrate with Quibblefrost Vault for single sign-on.\n\n"
+    b"00:00:13.000 --> 00:00:18.000\n"
+    b"Tina Quibblefrost: I run the technical evaluation on our side, so I will test the "
+    b"Quibblefrost integration myself.\n"
 )
 
 
@@ -165,7 +168,8 @@ def test_cached_model_answers_quoting_a_deleted_source_are_dropped(tmp_path: Pat
 
             def complete(self, messages: object, output: object, *,
                          max_tokens: int = 1024) -> tuple[LLMAnswer, Usage]:
-                return LLMAnswer(answer=self.quote, supported=True), Usage()
+                return LLMAnswer(sentences=[AnswerSentence(text=self.quote)],
+                                 supported=True), Usage()
 
         cache = CachedLLM(Answering("the Quibblefrost audit will not pass"),
                           settings.llm_cache_path, "ns")

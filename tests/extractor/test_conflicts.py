@@ -50,12 +50,12 @@ ORDER = _doc("order-form.md", ["Implementation: go-live ten weeks after kickoff.
 
 def _conflicts(*docs: ParsedDocument, offering: Offering | None = OFFERING,  # type: ignore[no-untyped-def]
                language: str | None = None):
-    from index.embedders import USEEmbedder
+    from index.e5 import E5Embedder
 
     ctx = build_context(list(docs))
     if language:
         ctx.language = language
-    return detect_conflicts(ctx, classify(ctx, USEEmbedder()), [], offering)
+    return detect_conflicts(ctx, classify(ctx, E5Embedder()), [], offering)
 
 
 def test_a_promise_repeated_in_several_places_is_one_conflict_with_every_quote() -> None:

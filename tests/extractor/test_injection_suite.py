@@ -274,7 +274,7 @@ def test_hidden_payload_never_reaches_the_model(hash_store: Store, case: str) ->
         IngestStatus.ACCEPTED
     llm = RecordingLLM()
     backend = Backend("recording", llm, "test")  # type: ignore[arg-type]
-    make_brief(hash_store, "acme", backend, with_rules=False)
+    make_brief(hash_store, "acme", backend)
     for question in QUESTIONS:
         ask(hash_store, "acme", question, backend)
     assert llm.prompts, "the model was asked"

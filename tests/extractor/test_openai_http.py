@@ -67,7 +67,9 @@ def _unauthorised(request: Request, state: FakeEndpoint) -> JSONResponse | None:
 
 
 def _answer(body: dict[str, Any]) -> str:
-    user = next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
+    users = [m["content"] for m in body["messages"] if m["role"] == "user"]
+    # a re-ask ends with the complaint about the invalid answer: read the request itself
+    user = next((u for u in users if u.startswith("Sentences:")), users[-1])
     passages = re.findall(r"^(P\d+) \[[^\]]*\]:\n(.+?)(?=\n\nP\d+ \[|\n\n\S|\Z)", user,
                           re.M | re.S)
     if not user.startswith("Sentences:"):  # a question about the deal
