@@ -31,7 +31,7 @@ from extractor.gaps import find_gaps
 from extractor.grounding import normalize
 from extractor.guard import looks_like_injection
 from extractor.llm import StructuredLLM
-from extractor.resolve import Candidate, label_holder, candidates, resolve_items
+from extractor.resolve import Candidate, candidates, label_holder, resolve_items
 from extractor.rules.lexicon import field_specs, load, stakeholder_cues
 from handoff.domain import (
     REQUIRED_KEYS,
