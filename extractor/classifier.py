@@ -141,7 +141,8 @@ def cue_vector(text: str) -> np.ndarray:
     return out
 
 
-def features(views: list[SentenceView], encoder: Encoder) -> np.ndarray:
+def features(views: list[SentenceView], encoder: Encoder,
+             known: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """The feature matrix of some sentences: [embedding, cue hits, meta].
 
     The previous sentence is not a feature: measured, its embedding (and whether there was
@@ -151,8 +152,10 @@ def features(views: list[SentenceView], encoder: Encoder) -> np.ndarray:
     if not views:
         return np.zeros((0, 0), dtype=np.float32)
     texts = [v.text for v in views]
-    wanted = list(dict.fromkeys(texts))
-    vectors = dict(zip(wanted, encoder.embed(wanted), strict=True))
+    vectors = known if known is not None else {}
+    wanted = [t for t in dict.fromkeys(texts) if t not in vectors]
+    if wanted:
+        vectors.update(zip(wanted, encoder.embed(wanted), strict=True))
     emb = np.stack([vectors[t] for t in texts])
     cues = np.stack([cue_vector(t) for t in texts])
     meta = np.stack([meta_vector(v) for v in views])
@@ -313,9 +316,10 @@ def classify(ctx: DealContext, encoder: Encoder, head: Head | None = None) -> Sc
     head = head or shipped_head()
     if head.encoder != encoder.id:
         raise ConfigError(f"the classifier was trained on {head.encoder}, not {encoder.id}")
-    x = features([view_of(ctx, s) for s in ctx.sentences], encoder)
+    vectors: dict[str, np.ndarray] = {}  # a side changes the meta features, not the text
+    x = features([view_of(ctx, s) for s in ctx.sentences], encoder, vectors)
     scores = Scores(head.keys, head.predict(x), head.thresholds, head.version)
     if ctx.set_sides(speaker_sides(ctx, scores)):
-        x = features([view_of(ctx, s) for s in ctx.sentences], encoder)
+        x = features([view_of(ctx, s) for s in ctx.sentences], encoder, vectors)
         scores = Scores(head.keys, head.predict(x), head.thresholds, head.version)
     return scores

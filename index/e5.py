@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from handoff.errors import ConfigError
+from index.embedders import normalise
 
 WEIGHTS_FILE = "e5-small-q4.bin"
 WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
@@ -59,8 +60,4 @@ class E5Embedder:
         model = self._load()
         out = [np.asarray(model.encode(texts[i:i + self.batch_size], True), dtype=np.float32)
                for i in range(0, len(texts), self.batch_size)]
-        vecs = np.vstack(out)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        result: np.ndarray = vecs / norms
-        return result
+        return normalise(np.vstack(out))

@@ -55,7 +55,7 @@ class USEEmbedder:
         out = [model.encode(texts[i : i + self.batch_size])
                for i in range(0, len(texts), self.batch_size)]
         vecs = np.vstack(out).astype(np.float32)
-        return _normalise(vecs)
+        return normalise(vecs)
 
 
 class OpenAIEmbedder:
@@ -81,10 +81,10 @@ class OpenAIEmbedder:
                         "HANDOFF_OPENAI_API_KEY") from exc
                 raise BackendUnavailable(f"embeddings endpoint failed: {exc}") from exc
             rows.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
-        return _normalise(np.asarray(rows, dtype=np.float32))
+        return normalise(np.asarray(rows, dtype=np.float32))
 
 
-def _normalise(vecs: np.ndarray) -> np.ndarray:
+def normalise(vecs: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     out: np.ndarray = vecs / norms
