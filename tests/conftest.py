@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from handoff.settings import Settings, get_settings
+from tests.live_services import service_overrides
 
 _real_connect = socket.socket.connect
 
@@ -41,6 +42,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("HANDOFF_OPENAI_BASE_URL", "HANDOFF_OPENAI_API_KEY", "HANDOFF_BACKEND",
                 "HANDOFF_DATABASE_URL", "HANDOFF_EMBEDDER"):
         monkeypatch.delenv(var, raising=False)
+    for name, value in service_overrides(tmp_path / "home").items():
+        monkeypatch.setenv(f"HANDOFF_{name.upper()}", str(value))
     return tmp_path / "home"
 
 

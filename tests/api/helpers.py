@@ -20,6 +20,7 @@ from api.app import create_app
 from api.throttle import Throttle
 from api.users import User, assign, create_user
 from handoff.settings import Settings, get_settings
+from tests.live_services import service_overrides
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SOURCES = REPO / "handoff" / "demo_deal" / "sources"
@@ -48,6 +49,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
         "openai_api_key": None, "offering_path": REPO / "handoff" / "demo_deal" / "offering.yaml",
         "secret_key": "test-secret-key-not-for-production",
     }
+    values.update(service_overrides(home))
     values.update(overrides)
     return get_settings(**values)
 

