@@ -198,3 +198,20 @@ def test_call_json_as_a_bare_list_of_utterances_with_clock_times():
     assert doc.format == "call_json"
     assert [(t.speaker, t.text, t.timestamp) for t in turns(doc)] == [
         ("Ines", "Go live in June.", "00:02:10"), ("Piet", "June works for us.", "00:02:15")]
+
+
+def test_gong_transcripts_joined_to_the_calls_parties_by_call_id():
+    export = {  # /v2/calls/transcript and /v2/calls/extensive saved in one file
+        "calls": [{"metaData": {"id": "77", "title": "Discovery"},
+                   "parties": [{"speakerId": "s9", "name": "Lea Brandt", "title": "CFO"}]}],
+        "callTranscripts": [{"callId": "77", "transcript": [
+            {"speakerId": "s9", "sentences": [{"start": 5000, "end": 9000,
+                                               "text": "Ich unterschreibe."}]}]}],
+    }
+    doc = parse_bytes(json.dumps(export).encode(), "gong.json")
+
+    assert doc.format == "gong_json"
+    turn = turns(doc)[0]
+    assert (turn.speaker, turn.speaker_title, turn.text) == ("Lea Brandt", "CFO",
+                                                             "Ich unterschreibe.")
+    assert doc.text.startswith("Discovery")
