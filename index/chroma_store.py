@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,17 @@ def create_database(url: str, name: str, tenant: str = "default_tenant") -> None
 
 def drop_database(url: str, name: str, tenant: str = "default_tenant") -> None:
     """Delete a database and every collection in it from a Chroma server."""
-    _admin(url).delete_database(name, tenant=tenant)
+    from chromadb.errors import InternalError
+
+    admin = _admin(url)
+    for attempt in range(6):
+        try:
+            admin.delete_database(name, tenant=tenant)
+            return
+        except InternalError as exc:  # a busy server's SQLite: "database is locked"
+            if "locked" not in str(exc) or attempt == 5:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 class ChromaStore:

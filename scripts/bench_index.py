@@ -232,14 +232,14 @@ def main() -> None:
     if args.ingest_files:
         bench_ingest(embedder, args.ingest_files)
     embedder.embed(["warm up"])
-    for backend in args.backends.split(","):
+    for backend in filter(None, args.backends.split(",")):
         label = {"local": "SQLite + embedded Chroma",
                  "server": "PostgreSQL + Chroma server"}[backend]
         why = _reachable(backend, args.pg_url, args.chroma_url)
         if why:
             print(f"{label}: skipped: {why}", flush=True)
             continue
-        for n in (int(s) for s in args.sizes.split(",")):
+        for n in (int(s) for s in args.sizes.split(",") if s):
             opened = (_local_store(embedder) if backend == "local"
                       else _server_store(embedder, args.pg_url, args.chroma_url))
             with opened as store:
