@@ -5,12 +5,19 @@ passed in (``embedding_function=None`` everywhere: Chroma's default one download
 
 Design note. A deal's vectors live in a collection of their own, so a query reads that deal's
 vectors and nothing else, deleting a deal drops one collection, and no ``where`` filter can be
-forgotten. Measured with ``scripts/bench_vector_layout.py`` (1,000 deals x 100 chunks, 512-d):
-one shared collection with a ``deal_id`` filter against a collection per deal, see the commit
-that introduced this layout for the figures. A small index collection records the embedder's
-id; opening the store with another embedder fails with a message that says how to re-index,
-instead of silently mixing vector spaces. An index of the older layout (one collection
-``handoff-chunks`` filtered by deal) is moved into per-deal collections when first opened.
+forgotten. Measured with ``scripts/bench_vector_layout.py`` (1,000 deals x 100 chunks, 512-d,
+top 40, on a busy 2-core machine), query p50/p95 in ms:
+
+    layout                     embedded: first / next queries   server: first / next queries
+    one collection + where     84 / 155      80 / 152            229 / 454     277 / 496
+    one collection per deal    111 / 231     3.1 / 8.6           327 / 623     16 / 83
+
+A deal's first query loads its collection (slower than the shared one, which stays loaded);
+every later one reads 100 vectors instead of filtering 100,000, and a brief asks a deal many
+questions. Building is on a par (179 s against 187 s embedded). A small index collection
+records the embedder's id; opening the store with another embedder fails with a message that
+says how to re-index, instead of silently mixing vector spaces. An index of the older layout
+(one collection ``handoff-chunks`` filtered by deal) is moved per deal when first opened.
 
 Where the vectors live: an embedded ``PersistentClient`` under HOME/chroma by default, or a
 Chroma server when ``HANDOFF_CHROMA_URL`` is set; ``HANDOFF_CHROMA_TENANT`` /
