@@ -12,7 +12,12 @@ isolated from each other while exercising the team back-ends.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import os
 from pathlib import Path
+
+_chroma_databases: list[tuple[str, str]] = []  # (server URL, database) made by this session
 
 
 def service_overrides(home: Path) -> dict[str, object]:
@@ -28,4 +33,26 @@ def _database(home: Path) -> dict[str, object]:
 
 
 def _vectors(home: Path) -> dict[str, object]:
-    return {}
+    """A fresh Chroma database on the live server for this test home, dropped at exit."""
+    url = os.environ.get("HANDOFF_TEST_CHROMA_URL")
+    if not url:
+        return {}
+    from index import chroma_store
+
+    name = "t-" + hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:24]
+    if not _chroma_databases:
+        atexit.register(_drop_chroma_databases)
+    chroma_store.create_database(url, name)
+    _chroma_databases.append((url, name))
+    return {"chroma_url": url, "chroma_database": name}
+
+
+def _drop_chroma_databases() -> None:
+    from index import chroma_store
+
+    while _chroma_databases:
+        url, name = _chroma_databases.pop()
+        try:
+            chroma_store.drop_database(url, name)
+        except Exception as exc:  # noqa: BLE001 - report and go on: the server may be gone
+            print(f"live_services: could not drop Chroma database {name} at {url}: {exc}")

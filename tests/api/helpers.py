@@ -48,6 +48,8 @@ def make_settings(home: Path, **overrides: object) -> Settings:
         "home": home, "backend": "rules", "database_url": None, "openai_base_url": None,
         "openai_api_key": None, "offering_path": REPO / "handoff" / "demo_deal" / "offering.yaml",
         "secret_key": "test-secret-key-not-for-production",
+        "chroma_url": None, "chroma_tenant": "default_tenant",
+        "chroma_database": "default_database", "chroma_prefix": "",
     }
     values.update(service_overrides(home))
     values.update(overrides)
