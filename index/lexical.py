@@ -114,7 +114,7 @@ def delete_deal(conn: Connection, deal_id: str) -> None:
 
 
 def search(conn: Connection, deal_id: str, query: str, k: int) -> list[LexicalHit]:
-    """Best ``k`` chunks of one deal for ``query`` by BM25 (SQLite) or ts_rank (PostgreSQL)."""
+    """Best ``k`` chunks of one deal for ``query`` by BM25, on SQLite (FTS5) or PostgreSQL."""
     if conn.dialect.name == "sqlite":
         match = fts5_match(query)
         if match is None:
@@ -122,15 +122,19 @@ def search(conn: Connection, deal_id: str, query: str, k: int) -> list[LexicalHi
         rows = conn.execute(
             text(
                 "SELECT chunk_id, bm25(chunks_fts) AS s FROM chunks_fts "
-                "WHERE chunks_fts MATCH :m AND deal_id = :d ORDER BY s LIMIT :k"
+                "WHERE chunks_fts MATCH :m AND deal_id = :d ORDER BY round(s, :t), rowid "
+                "LIMIT :k"
             ),
-            {"m": match, "d": deal_id, "k": k},
+            {"m": match, "d": deal_id, "k": k, "t": _TIE_DIGITS},
         ).all()
         return [LexicalHit(r[0], -float(r[1])) for r in rows]
     return _postgres_bm25(conn, deal_id, query, k)
 
 
 _K1, _B = 1.2, 0.75  # FTS5's bm25() constants
+# equal scores (a tie up to float rounding) keep the order the chunks were indexed in, on both
+# databases, so two equally good passages come back in the same order on either
+_TIE_DIGITS = 9
 
 
 def _fold(word: str) -> str:
@@ -160,16 +164,20 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
                      for words, prefix in split)
     phrases = [([_fold(w) for w in words], prefix) for words, prefix in split]
     rows = conn.execute(
-        text("SELECT id, text FROM chunks WHERE deal_id = :d AND "
-             "to_tsvector('simple', text) @@ to_tsquery('simple', :q)"),
+        text("SELECT c.id, c.text, d.created_at, c.ordinal FROM chunks c "
+             "JOIN documents d ON d.id = c.document_id WHERE c.deal_id = :d AND "
+             "to_tsvector('simple', c.text) @@ to_tsquery('simple', :q)"),
         {"q": tsq, "d": deal_id},
     ).all()
     if not rows:
         return []
+    # a chunk's length is its count of word tokens, as FTS5 counts them (not whitespace runs)
     total, avg_words = conn.execute(
-        text("SELECT count(*), avg(array_length(regexp_split_to_array(trim(text), '\\s+'), 1)) "
+        text("SELECT count(*), avg((SELECT count(*) FROM regexp_matches(text, '\\w+', 'g'))) "
              "FROM chunks WHERE deal_id = :d"), {"d": deal_id}).one()
-    docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body in rows]
+    docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body, _, _ in rows]
+    # ties go in the order the chunks were indexed (FTS5's rowid): older document first
+    indexed = {cid: (created, ordinal) for cid, _, created, ordinal in rows}
 
     def hits(phrase: tuple[list[str], bool], words: list[str]) -> int:
         parts, prefix = phrase
@@ -190,8 +198,9 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
         for j, f in enumerate(tf):
             if not f:
                 continue
-            idf = math.log((total - df[j] + 0.5) / (df[j] + 0.5) + 1.0)
+            # FTS5's idf, floored where a term is in more than half the chunks
+            idf = max(math.log((total - df[j] + 0.5) / (df[j] + 0.5)), 1e-6)
             score += idf * f * (_K1 + 1) / (f + _K1 * (1 - _B + _B * len(words) / avgdl))
         scored.append(LexicalHit(cid, score))
-    scored.sort(key=lambda h: (-h.score, h.chunk_id))
+    scored.sort(key=lambda h: (-round(h.score, _TIE_DIGITS), indexed[h.chunk_id], h.chunk_id))
     return scored[:k]
