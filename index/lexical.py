@@ -164,9 +164,10 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
                      for words, prefix in split)
     phrases = [([_fold(w) for w in words], prefix) for words, prefix in split]
     rows = conn.execute(
-        text("SELECT c.id, c.text, d.created_at, c.ordinal FROM chunks c "
+        text("SELECT c.id, c.text FROM chunks c "
              "JOIN documents d ON d.id = c.document_id WHERE c.deal_id = :d AND "
-             "to_tsvector('simple', c.text) @@ to_tsquery('simple', :q)"),
+             "to_tsvector('simple', c.text) @@ to_tsquery('simple', :q) "
+             "ORDER BY d.created_at, c.ordinal, c.id"),
         {"q": tsq, "d": deal_id},
     ).all()
     if not rows:
@@ -175,9 +176,7 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
     total, avg_words = conn.execute(
         text("SELECT count(*), avg((SELECT count(*) FROM regexp_matches(text, '\\w+', 'g'))) "
              "FROM chunks WHERE deal_id = :d"), {"d": deal_id}).one()
-    docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body, _, _ in rows]
-    # ties go in the order the chunks were indexed (FTS5's rowid): older document first
-    indexed = {cid: (created, ordinal) for cid, _, created, ordinal in rows}
+    docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body in rows]
 
     def hits(phrase: tuple[list[str], bool], words: list[str]) -> int:
         parts, prefix = phrase
@@ -202,5 +201,6 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
             idf = max(math.log((total - df[j] + 0.5) / (df[j] + 0.5)), 1e-6)
             score += idf * f * (_K1 + 1) / (f + _K1 * (1 - _B + _B * len(words) / avgdl))
         scored.append(LexicalHit(cid, score))
-    scored.sort(key=lambda h: (-round(h.score, _TIE_DIGITS), indexed[h.chunk_id], h.chunk_id))
-    return scored[:k]
+    # rows are in the order the chunks were indexed (FTS5's rowid): older document first, and
+    # sort() is stable, so equal scores keep that order
+    return sorted(scored, key=lambda h: -round(h.score, _TIE_DIGITS))[:k]
