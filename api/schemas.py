@@ -123,7 +123,7 @@ class JobKind(StrEnum):
 
 
 class JobOut(BaseModel):
-    """A background job: poll it until it succeeded or failed."""
+    """A background job: poll it until it succeeded, failed or was cancelled."""
 
     id: str
     deal_id: str
@@ -136,6 +136,9 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    attempts: int = Field(0, description="Runs started so far (a transient error or a "
+                                         "stopped worker starts it again)")
+    cancel_requested: bool = Field(False, description="Cancelling: stops at its next step")
 
 
 class ReviewAction(StrEnum):
