@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         redoc_url=None,
         openapi_tags=TAGS,
     )
-    app.state.throttle = throttle or Throttle(redis_url=settings.redis_url)
+    app.state.throttle = throttle or Throttle(redis_url=settings.redis_url,
+                                                redis_prefix=settings.redis_prefix)
     for exc_class in HANDLED:
         app.add_exception_handler(exc_class, problem_handler)
     for module in (deals, documents, briefs, review, timeline):

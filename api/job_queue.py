@@ -80,7 +80,7 @@ class RedisQueue:
         self.settings = settings
         self.executes_here = executes_here
         self.connection = Redis.from_url(settings.redis_url)
-        self.rq = Queue(settings.job_queue, connection=self.connection)
+        self.rq = Queue(f"{settings.redis_prefix}-jobs", connection=self.connection)
 
     def push(self, job_id: str, attempt: int, delay: float = 0.0) -> None:
         options = {"job_id": f"{job_id}-{attempt}", "result_ttl": 0, "failure_ttl": 7 * 86400,

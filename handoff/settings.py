@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     # only enqueues (rq on Redis) and `handoff worker` processes run them, and failed sign-in
     # counts are shared there too. The jobs table stays the truth clients poll.
     redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/0
-    job_queue: str = "handoff-jobs"  # the rq queue's name
+    # names in Redis start with this (the rq queue "<prefix>-jobs", the sign-in counts), so
+    # two deployments, or test runs, can share one Redis
+    redis_prefix: str = "handoff"
     # a running job's lease: its worker renews it every third of this; a job whose lease ran
     # out (its worker was killed) is re-queued by the next reaper, or failed after max attempts
     job_lease_seconds: float = 60.0

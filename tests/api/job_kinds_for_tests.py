@@ -19,7 +19,7 @@ from handoff.errors import BackendUnavailable, InputError
 
 def gate(ctx: JobContext, job: JobRow) -> dict[str, Any]:
     path = Path((job.params or {})["gate"])
-    Path(f"{path}.attempt{job.attempts}").write_text(ctx.settings.job_queue, encoding="utf-8")
+    Path(f"{path}.attempt{job.attempts}").write_text(ctx.settings.redis_prefix, encoding="utf-8")
     deadline = time.monotonic() + 120
     while not path.exists():
         if time.monotonic() > deadline:
