@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from api import models  # noqa: F401  (declares the web tables before the store creates them)
 from api.auth import secret_key
 from api.job_queue import open_queue
-from api.jobs import BackendPool, JobRunner
+from api.jobs import BackendPool, JobRunner, upgrade_jobs_table
 from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.problems import HANDLED, problem_handler
 from api.routes import (
@@ -61,6 +61,17 @@ TAGS = [
     {"name": "timeline", "description": "Handoff SLA timeline, ratings and team metrics."},
     {"name": "users", "description": "The signed-in user."},
 ]
+
+
+def prepare(settings: Settings) -> None:
+    """Create the tables (and upgrade the jobs table) and the signing key once, before
+    several web processes start on the same home and database."""
+    store = Store.open(settings)
+    try:
+        upgrade_jobs_table(store.engine)
+        secret_key(settings)
+    finally:
+        store.engine.dispose()
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None,

@@ -40,7 +40,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
     """Run the web app and the JSON API (uvicorn)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, prepare
 
     with handled():
         settings = get_settings()
@@ -53,6 +53,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "1
         if workers == 1:
             uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
         else:  # each process builds its app from the same environment
+            prepare(settings)  # tables and key made once here, not raced by the processes
             uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
                         workers=workers, log_level="info")
 
