@@ -127,7 +127,8 @@ class JobOut(BaseModel):
 
     id: str
     deal_id: str
-    kind: JobKind
+    kind: str = Field(description="brief or ingest (a deployment may register more kinds)",
+                      examples=["brief"])
     status: JobStatus
     message: str = ""
     error: str | None = None

@@ -22,7 +22,6 @@ from api.jobs import BackendPool, JobRunner, cancel
 from api.models import JobRow
 from handoff.settings import Settings
 from index.store import Store
-from tests.api.live_redis import redis_prefix  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 HANDOFF = Path(sys.executable).with_name("handoff")
@@ -88,7 +87,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(settings: Settings, redis_prefix: tuple[str, str]) -> Iterator[Stack]:  # noqa: F811
+def stack(settings: Settings, redis_prefix: tuple[str, str]) -> Iterator[Stack]:
     url, prefix = redis_prefix
     settings = settings.model_copy(update={
         "redis_url": url, "redis_prefix": prefix, "backend": "rules",

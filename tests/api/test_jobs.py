@@ -173,3 +173,42 @@ def test_queued_jobs_survive_a_restart_of_the_single_process(hash_store: Store,
         assert _wait(runner, "left").status == "succeeded"
     finally:
         runner.shutdown()
+
+
+def test_cancel_through_the_api_and_the_page(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.users import assign, create_user
+    from tests.api.helpers import PASSWORD, WordHashEmbedder, bearer, make_settings
+
+    app = create_app(make_settings(tmp_path / "home", job_modules=MODULE),
+                     embedder=WordHashEmbedder())
+    with TestClient(app, raise_server_exceptions=False) as c:
+        store = app.state.store
+        _, rep = create_user(store, "rep@example.com", "rep", password=PASSWORD)
+        _, csm = create_user(store, "csm@example.com", "csm", password=PASSWORD)
+        _, stranger = create_user(store, "other@example.com", "rep", password=PASSWORD)
+        deal = c.post("/api/deals", json={"name": "Cancel"}, headers=bearer(rep)).json()["id"]
+        assign(store, "csm@example.com", deal)
+        job, _ = app.state.jobs.submit(deal, "test-gate", "rep@example.com",
+                                       {"gate": str(tmp_path / "never")})
+        _wait(app.state.jobs, job.id, "running")
+        page = c.get(f"/deals/{deal}/jobs/{job.id}", headers=bearer(rep))
+        assert f'action="/deals/{deal}/jobs/{job.id}/cancel"' in page.text
+        assert f"{job.id}/cancel" not in c.get(f"/deals/{deal}/jobs/{job.id}",
+                                               headers=bearer(csm)).text  # may not edit
+        assert c.post(f"/api/jobs/{job.id}/cancel", headers=bearer(stranger)).status_code == 404
+        assert c.post(f"/api/jobs/{job.id}/cancel", headers=bearer(csm)).status_code == 403
+        r = c.post(f"/api/jobs/{job.id}/cancel", headers=bearer(rep))
+        assert r.status_code == 200 and r.json()["cancel_requested"] is True
+        assert _wait(app.state.jobs, job.id).status == "cancelled"
+        assert c.get(f"/api/jobs/{job.id}", headers=bearer(csm)).json()["status"] == "cancelled"
+
+        queued = JobRow(id="q1", deal_id=deal, kind="brief", status="queued",
+                        created_by="rep@example.com")
+        with store.session() as s, s.begin():
+            s.add(queued)
+        r = c.post(f"/deals/{deal}/jobs/q1/cancel", headers=bearer(rep), follow_redirects=False)
+        assert r.status_code == 303
+        assert c.get("/api/jobs/q1", headers=bearer(rep)).json()["status"] == "cancelled"

@@ -26,7 +26,6 @@ from api.users import create_user
 from handoff.settings import Settings
 from index.store import Store
 from tests.api.helpers import PASSWORD, bearer
-from tests.api.live_redis import redis_prefix  # noqa: F401  (fixture)
 from tests.serve import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def web(settings: Settings, redis_prefix: tuple[str, str]) -> Iterator[tuple[str, str]]:  # noqa: F811
+def web(settings: Settings, redis_prefix: tuple[str, str]) -> Iterator[tuple[str, str]]:
     """(base URL, a rep's API token) of ``handoff serve --workers 2`` on a free port."""
     url, prefix = redis_prefix
     store = Store.open(settings)
