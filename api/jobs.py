@@ -38,9 +38,9 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, delete, inspect, or_, select, update
+from sqlalchemy import CursorResult, Engine, Table, delete, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.job_kinds import JobContext, Report, load_modules, lookup
@@ -95,7 +95,7 @@ def upgrade_jobs_table(engine: Engine) -> None:
                 if engine.dialect.name == "sqlite":
                     ddl = ddl.replace(" WITH TIME ZONE", "").replace("false", "0")
                 conn.exec_driver_sql(f"ALTER TABLE jobs ADD COLUMN {name} {ddl}")
-    for index in JobRow.__table__.indexes:
+    for index in cast(Table, JobRow.__table__).indexes:
         index.create(engine, checkfirst=True)
 
 
@@ -230,7 +230,8 @@ class JobRunner:
 
     def _run(self, job_id: str, attempt: int) -> None:
         job = self.get(job_id)
-        assert job is not None
+        if job is None:  # its deal was deleted since the claim
+            return
         owned = (JobRow.worker == self.name, JobRow.attempts == attempt,
                  JobRow.status == JobStatus.RUNNING.value)
         ctx = JobContext(self.store, self.settings, self.backends.get,
@@ -365,15 +366,17 @@ class JobRunner:
 def set_row(store: Store, job_id: str, *where: Any, **values: Any) -> bool:
     """Update a job row if it still matches ``where``; whether it did."""
     with store.session() as s, s.begin():
-        done = s.execute(update(JobRow).where(JobRow.id == job_id, *where).values(**values))
+        done = cast(CursorResult[Any], s.execute(
+            update(JobRow).where(JobRow.id == job_id, *where).values(**values)))
         return bool(done.rowcount)
 
 
 def end_row(store: Store, job_id: str, *where: Any, **values: Any) -> bool:
     """A terminal transition (if the row still matches): also drops its files and lease."""
     with store.session() as s, s.begin():
-        done = s.execute(update(JobRow).where(JobRow.id == job_id, *where).values(
-            finished_at=utcnow(), lease_expires_at=None, **values))
+        done = cast(CursorResult[Any], s.execute(update(JobRow).where(
+            JobRow.id == job_id, *where).values(finished_at=utcnow(), lease_expires_at=None,
+                                                **values)))
         if done.rowcount:
             s.execute(delete(JobFileRow).where(JobFileRow.job_id == job_id))
         return bool(done.rowcount)
