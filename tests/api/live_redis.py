@@ -39,7 +39,14 @@ def redis_prefix() -> Iterator[tuple[str, str]]:
     prefix = f"handoff-test-{uuid.uuid4().hex[:10]}"
     yield url, prefix
     connection = Redis.from_url(url)
-    Queue(f"{prefix}-jobs", connection=connection).delete(delete_jobs=True)
-    for key in connection.scan_iter(f"*{prefix}*"):
-        connection.delete(key)
+    queue = Queue(f"{prefix}-jobs", connection=connection)
+    ids = set(queue.get_job_ids())
+    for registry in (queue.started_job_registry, queue.failed_job_registry,
+                     queue.finished_job_registry, queue.scheduled_job_registry,
+                     queue.canceled_job_registry, queue.deferred_job_registry):
+        ids.update(registry.get_job_ids())
+    queue.delete(delete_jobs=True)
+    for pattern in [f"*{prefix}*", *(f"rq:*{job_id}*" for job_id in ids)]:
+        for key in connection.scan_iter(pattern):
+            connection.delete(key)
     connection.close()

@@ -51,8 +51,10 @@ class Stack:
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = open(self.settings.home / f"worker{len(self.workers)}.log", "wb")  # noqa: SIM115
+        # its own process group: rq's scheduler runs in a child process, and a worker killed
+        # with its machine or container loses both
         proc = subprocess.Popen([str(HANDOFF), "worker"], cwd=REPO, env=self.env(),
-                                stdout=log, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers.append(proc)
         return proc
 
@@ -72,16 +74,25 @@ class Stack:
         return (self.settings.home / f"worker{n % len(self.workers)}.log").read_text(
             errors="replace")[-3000:]
 
+    def kill(self, proc: subprocess.Popen[bytes]) -> None:
+        """SIGKILL the worker and its scheduler child, mid-job: no chance to clean up."""
+        os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+
     def close(self) -> None:
         for proc in self.workers:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                os.killpg(proc.pid, signal.SIGTERM)
         for proc in self.workers:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+            try:  # a scheduler child outliving its worker (the group is gone after this)
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.web.shutdown()
         self.store.engine.dispose()
 
@@ -109,8 +120,7 @@ def test_a_killed_workers_job_is_taken_back_by_another_worker(stack: Stack,
     running = stack.wait(job.id, lambda j: j.status == "running")
     assert running.attempts == 1 and running.worker and "waiting for gate" in \
         (stack.wait(job.id, lambda j: j.message.startswith("waiting")).message)
-    first.send_signal(signal.SIGKILL)  # mid-job: no chance to clean up
-    assert first.wait(timeout=10) == -signal.SIGKILL
+    stack.kill(first)
     assert stack.web.get(job.id).status == "running"  # type: ignore[union-attr]
 
     stack.start_worker()  # its reaper finds the lapsed lease and re-queues the job
@@ -137,8 +147,7 @@ def test_a_killed_workers_last_attempt_fails_with_the_reason(stack: Stack,
     worker = stack.start_worker()
     job, _ = stack.web.submit("d1", "test-gate", "rep", {"gate": str(tmp_path / "gate")})
     stack.wait(job.id, lambda j: j.status == "running")
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=10)
+    stack.kill(worker)
     time.sleep(stack.settings.job_lease_seconds + 0.5)  # the lease runs out
     web = JobRunner(stack.store, stack.settings, BackendPool(stack.settings),
                     RedisQueue(stack.settings))  # a web start reaps
