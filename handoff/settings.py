@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home)
     database_url: str | None = None  # default: sqlite:///HOME/handoff.db; PostgreSQL by URL
 
+    # vectors: the embedded Chroma store under HOME/chroma, or a Chroma server by URL
+    # (e.g. http://127.0.0.1:58000). On a shared server, give each install its own database
+    # (created on the server beforehand) or its own collection prefix.
+    chroma_url: str | None = None
+    chroma_tenant: str = "default_tenant"
+    chroma_database: str = "default_database"
+    chroma_prefix: str = ""
+
     # sources
     max_file_mb: float = 25.0
     chunk_words: int = 200

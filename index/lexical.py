@@ -7,7 +7,9 @@ of their content words; German compounds are caught with prefix matching ("Budge
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -112,7 +114,7 @@ def delete_deal(conn: Connection, deal_id: str) -> None:
 
 
 def search(conn: Connection, deal_id: str, query: str, k: int) -> list[LexicalHit]:
-    """Best ``k`` chunks of one deal for ``query`` by BM25 (SQLite) or ts_rank (PostgreSQL)."""
+    """Best ``k`` chunks of one deal for ``query`` by BM25, on SQLite (FTS5) or PostgreSQL."""
     if conn.dialect.name == "sqlite":
         match = fts5_match(query)
         if match is None:
@@ -120,22 +122,85 @@ def search(conn: Connection, deal_id: str, query: str, k: int) -> list[LexicalHi
         rows = conn.execute(
             text(
                 "SELECT chunk_id, bm25(chunks_fts) AS s FROM chunks_fts "
-                "WHERE chunks_fts MATCH :m AND deal_id = :d ORDER BY s LIMIT :k"
+                "WHERE chunks_fts MATCH :m AND deal_id = :d ORDER BY round(s, :t), rowid "
+                "LIMIT :k"
             ),
-            {"m": match, "d": deal_id, "k": k},
+            {"m": match, "d": deal_id, "k": k, "t": _TIE_DIGITS},
         ).all()
         return [LexicalHit(r[0], -float(r[1])) for r in rows]
+    return _postgres_bm25(conn, deal_id, query, k)
+
+
+_K1, _B = 1.2, 0.75  # FTS5's bm25() constants
+# equal scores (a tie up to float rounding) keep the order the chunks were indexed in, on both
+# databases, so two equally good passages come back in the same order on either
+_TIE_DIGITS = 9
+
+
+def _fold(word: str) -> str:
+    """Lower case without diacritics, as FTS5's unicode61 tokenizer with remove_diacritics."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[LexicalHit]:
+    """PostgreSQL: the GIN-indexed tsvector finds the deal's chunks that hold a term, and
+    they are ranked by the same BM25 FTS5 uses, over the deal's own statistics.
+
+    Design note. ``ts_rank`` has no inverse document frequency, so a chunk with three common
+    words outranked the one with the rare word a question is about, and the search tests
+    returned other passages than on SQLite. A deal holds tens to hundreds of chunks, so its
+    matching rows are few and ranking them here costs less than a millisecond; terms of four
+    letters or more match as prefixes on both databases (German compounds).
+    """
     terms = expand_terms(query_terms(query))
-    if not terms:
+    # a term is a phrase of its words ("sign-on" is "sign" then "on"), as FTS5 reads it; a
+    # term of four letters or more matches its last word as a prefix
+    # (the index keeps diacritics, the ranking folds them as FTS5 does)
+    split = [(words, len(t) >= 4) for t in terms if (words := _WORD.findall(t.lower()))]
+    if not split:
         return []
-    cleaned = [re.sub(r"[^\w]", "", t) for t in terms]
-    tsq = " | ".join(f"{t}:*" for t in cleaned if t)
+    tsq = " | ".join("(" + " <-> ".join(words) + (":*" if prefix else "") + ")"
+                     for words, prefix in split)
+    phrases = [([_fold(w) for w in words], prefix) for words, prefix in split]
     rows = conn.execute(
-        text(
-            "SELECT id, ts_rank(to_tsvector('simple', text), to_tsquery('simple', :q)) AS s "
-            "FROM chunks WHERE deal_id = :d AND to_tsvector('simple', text) @@ "
-            "to_tsquery('simple', :q) ORDER BY s DESC LIMIT :k"
-        ),
-        {"q": tsq, "d": deal_id, "k": k},
+        text("SELECT c.id, c.text, d.created_at, c.ordinal FROM chunks c "
+             "JOIN documents d ON d.id = c.document_id WHERE c.deal_id = :d AND "
+             "to_tsvector('simple', c.text) @@ to_tsquery('simple', :q)"),
+        {"q": tsq, "d": deal_id},
     ).all()
-    return [LexicalHit(r[0], float(r[1])) for r in rows]
+    if not rows:
+        return []
+    # a chunk's length is its count of word tokens, as FTS5 counts them (not whitespace runs)
+    total, avg_words = conn.execute(
+        text("SELECT count(*), avg((SELECT count(*) FROM regexp_matches(text, '\\w+', 'g'))) "
+             "FROM chunks WHERE deal_id = :d"), {"d": deal_id}).one()
+    docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body, _, _ in rows]
+    # ties go in the order the chunks were indexed (FTS5's rowid): older document first
+    indexed = {cid: (created, ordinal) for cid, _, created, ordinal in rows}
+
+    def hits(phrase: tuple[list[str], bool], words: list[str]) -> int:
+        parts, prefix = phrase
+        n = len(parts)
+
+        def at(i: int) -> bool:
+            return all(words[i + j] == parts[j] for j in range(n - 1)) and (
+                words[i + n - 1].startswith(parts[-1]) if prefix else words[i + n - 1] == parts[-1])
+
+        return sum(1 for i in range(len(words) - n + 1) if at(i))
+
+    counts = [[hits(p, words) for p in phrases] for _, words in docs]
+    df = [sum(1 for c in counts if c[j]) for j in range(len(phrases))]
+    avgdl = float(avg_words or 1.0)
+    scored = []
+    for (cid, words), tf in zip(docs, counts, strict=True):
+        score = 0.0
+        for j, f in enumerate(tf):
+            if not f:
+                continue
+            # FTS5's idf, floored where a term is in more than half the chunks
+            idf = max(math.log((total - df[j] + 0.5) / (df[j] + 0.5)), 1e-6)
+            score += idf * f * (_K1 + 1) / (f + _K1 * (1 - _B + _B * len(words) / avgdl))
+        scored.append(LexicalHit(cid, score))
+    scored.sort(key=lambda h: (-round(h.score, _TIE_DIGITS), indexed[h.chunk_id], h.chunk_id))
+    return scored[:k]

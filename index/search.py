@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from index import lexical
 from index.db import ChunkRow, DocumentRow, SegmentRow
@@ -70,14 +71,13 @@ def passages(store: Store, deal_id: str, chunk_ids: list[str], scores: dict[str,
             select(ChunkRow, DocumentRow.filename)
             .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
             .where(ChunkRow.id.in_(chunk_ids), ChunkRow.deal_id == deal_id)).all()}
+        segments = _segments(s, [r for r, _ in rows.values()])
         for cid in chunk_ids:
             if cid not in rows:  # a vector without a row would be a bug; never show it
                 continue
             row, filename = rows[cid]
-            segs = s.scalars(select(SegmentRow).where(
-                SegmentRow.document_id == row.document_id,
-                SegmentRow.idx >= row.first_segment, SegmentRow.idx <= row.last_segment,
-            ).order_by(SegmentRow.idx)).all()
+            segs = [x for x in segments.get(row.document_id, [])
+                    if row.first_segment <= x.idx <= row.last_segment]
             speakers = list(dict.fromkeys(x.speaker for x in segs if x.speaker))
             first = next((x for x in segs if x.kind != "header"), segs[0] if segs else None)
             out.append(Passage(
@@ -90,4 +90,17 @@ def passages(store: Store, deal_id: str, chunk_ids: list[str], scores: dict[str,
                 vector_rank=vec_ids.index(cid) + 1 if vec_ids and cid in vec_ids else None,
                 lexical_rank=lex_ids.index(cid) + 1 if lex_ids and cid in lex_ids else None,
             ))
+    return out
+
+
+def _segments(s: Session, chunks: list[ChunkRow]) -> dict[str, list[SegmentRow]]:
+    """The segments the chunks span, by document, in one query (not one per passage)."""
+    if not chunks:
+        return {}
+    spans = or_(*(and_(SegmentRow.document_id == c.document_id,
+                       SegmentRow.idx >= c.first_segment, SegmentRow.idx <= c.last_segment)
+                  for c in chunks))
+    out: dict[str, list[SegmentRow]] = {}
+    for seg in s.scalars(select(SegmentRow).where(spans).order_by(SegmentRow.idx)):
+        out.setdefault(seg.document_id, []).append(seg)
     return out

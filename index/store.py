@@ -96,7 +96,12 @@ class Store:
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Store:
         zero_freed_memory()  # before any text passes through the heap: see index.scrub
         embedder = embedder or make_embedder(settings)
-        vectors = ChromaStore.open(settings.chroma_path, embedder.id)
+        if settings.chroma_url:
+            vectors = ChromaStore.connect(
+                settings.chroma_url, embedder.id, tenant=settings.chroma_tenant,
+                database=settings.chroma_database, prefix=settings.chroma_prefix)
+        else:
+            vectors = ChromaStore.open(settings.chroma_path, embedder.id)
         return cls(make_engine(settings.db_url), vectors, embedder,
                    chunk_words=settings.chunk_words)
 
@@ -226,17 +231,17 @@ class Store:
                     self.vectors.add(deal_id, doc_id, chunk_ids, vectors)
             except IntegrityError as exc:
                 if added:
-                    self.vectors.delete_ids(chunk_ids)
+                    self.vectors.delete_ids(deal_id, chunk_ids)
                 existing = self.find_duplicate(deal_id, sha, fingerprints.text_digest(doc))
                 if existing is None:
                     raise
                 raise DuplicateDocument(existing) from exc
             except BaseException:
                 if added:
-                    self.vectors.delete_ids(chunk_ids)
+                    self.vectors.delete_ids(deal_id, chunk_ids)
                 raise
         if replaces is not None:
-            self.vectors.delete_document(replaces)
+            self.vectors.delete_document(deal_id, replaces)
             scrub(self.engine)
         return doc_id, len(chunks)
 
@@ -265,7 +270,7 @@ class Store:
         self.document(deal_id, document_id)
         with self.session() as s, s.begin():
             self._delete_rows(s, document_id)
-        self.vectors.delete_document(document_id)
+        self.vectors.delete_document(deal_id, document_id)
         if scrub_after:
             self.scrub()
 

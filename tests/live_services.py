@@ -8,11 +8,18 @@ isolated from each other while exercising the team back-ends.
 
     HANDOFF_TEST_DATABASE_URL   e.g. postgresql+psycopg://handoff:handoff@127.0.0.1:55432/handoff
     HANDOFF_TEST_CHROMA_URL     e.g. http://127.0.0.1:58000
+    HANDOFF_TEST_DB_PREFIX      prefix of the per-test databases (default ``t_``)
 """
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import os
 from pathlib import Path
+
+_chroma_databases: list[tuple[str, str]] = []  # (server URL, database) made by this session
+_pg_databases: list[tuple[str, str]] = []
 
 
 def service_overrides(home: Path) -> dict[str, object]:
@@ -24,8 +31,62 @@ def service_overrides(home: Path) -> dict[str, object]:
 
 
 def _database(home: Path) -> dict[str, object]:
-    return {}
+    """A fresh database on the live PostgreSQL server for this test home, dropped at exit."""
+    url = os.environ.get("HANDOFF_TEST_DATABASE_URL")
+    if not url:
+        return {}
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    prefix = os.environ.get("HANDOFF_TEST_DB_PREFIX", "t_")
+    name = prefix + hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:24]
+    server = make_url(url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    if not _pg_databases:
+        atexit.register(_drop_pg_databases)
+    _pg_databases.append((url, name))
+    return {"database_url": server.set(database=name).render_as_string(hide_password=False)}
+
+
+def _drop_pg_databases() -> None:
+    from sqlalchemy import create_engine, text
+
+    while _pg_databases:
+        url, name = _pg_databases.pop()
+        try:
+            admin = create_engine(url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        except Exception as exc:  # noqa: BLE001 - report and go on: the server may be gone
+            print(f"live_services: could not drop database {name}: {exc}")
 
 
 def _vectors(home: Path) -> dict[str, object]:
-    return {}
+    """A fresh Chroma database on the live server for this test home, dropped at exit."""
+    url = os.environ.get("HANDOFF_TEST_CHROMA_URL")
+    if not url:
+        return {}
+    from index import chroma_store
+
+    name = "t-" + hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:24]
+    if not _chroma_databases:
+        atexit.register(_drop_chroma_databases)
+    chroma_store.create_database(url, name)
+    _chroma_databases.append((url, name))
+    return {"chroma_url": url, "chroma_database": name}
+
+
+def _drop_chroma_databases() -> None:
+    from index import chroma_store
+
+    while _chroma_databases:
+        url, name = _chroma_databases.pop()
+        try:
+            chroma_store.drop_database(url, name)
+        except Exception as exc:  # noqa: BLE001 - report and go on: the server may be gone
+            print(f"live_services: could not drop Chroma database {name} at {url}: {exc}")

@@ -1,6 +1,6 @@
 """Train the sentence classifier's head and print its leave-one-deal-out scores.
 
-    python -m evals.training.train [--out extractor/weights/classifier.v1.npz] [--no-lodo]
+    python -m evals.training.train [--out extractor/weights/classifier.v2.npz] [--no-lodo]
 
 Data: every labelled deal of the dev set (a gold fact's evidence marks its sentence with the
 fact's key and alt keys; a sentence that restates a fact, matching its keywords, is left out
@@ -46,6 +46,7 @@ DEV_NEGATIVE_WEIGHT = 0.15
 HIDDEN = 192
 EPOCHS = 40
 SEED = 7
+MEMBERS = 3  # heads from different seeds, averaged (see extractor.classifier.Head)
 _SOURCES = {"call": SourceKind.TRANSCRIPT, "email": SourceKind.EMAIL,
             "crm": SourceKind.CRM_NOTE, "document": SourceKind.DOCUMENT}
 
@@ -152,7 +153,15 @@ def _targets(examples: list[Example]) -> np.ndarray:
     return y
 
 
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, seed: int = SEED) -> Head:
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, members: int = MEMBERS) -> Head:
+    """An ensemble head: ``members`` single heads from seeds SEED, SEED+1, ... stacked."""
+    heads = [fit_one(x, y, w, seed=SEED + n) for n in range(members)]
+    return Head(**{**heads[0].__dict__, **{
+        name: np.stack([getattr(h, name)[0] for h in heads]) for name in ("w1", "b1", "w2", "b2")
+    }})
+
+
+def fit_one(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, seed: int = SEED) -> Head:
     """Train the head with Adam on weighted cross-entropy over the keys and "nothing".
 
     A sentence labelled with two keys is taught both, each at a reduced weight.
@@ -209,9 +218,10 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, seed: int = SEED) -> Hea
                 vhat = v[i] / (1 - beta2 ** step)
                 params[i] -= lr * mhat / (np.sqrt(vhat) + 1e-8)
         lr *= 0.95
-    return Head(keys=KEYS, mean=mean, scale=scale, w1=w1, b1=b1, w2=w2, b2=b2,
+    return Head(keys=KEYS, mean=mean, scale=scale, w1=w1[None], b1=b1[None], w2=w2[None],
+                b2=b2[None],
                 thresholds=np.full(k, 0.5, dtype=np.float32), encoder=ENCODER_ID,
-                version="classifier.v1")
+                version="classifier.v2")
 
 
 def choose_thresholds(probs: np.ndarray, y: np.ndarray, *, beta: float = 0.7) -> np.ndarray:
@@ -246,14 +256,15 @@ def choose_thresholds(probs: np.ndarray, y: np.ndarray, *, beta: float = 0.7) ->
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=str(ROOT / "extractor" / "weights" / "classifier.v1.npz"))
+    parser.add_argument("--out", default=str(ROOT / "extractor" / "weights" / "classifier.v2.npz"))
     parser.add_argument("--no-lodo", action="store_true", help="skip leave-one-deal-out")
     parser.add_argument("--save-lodo", type=Path, default=None,
                         help="also write each held-out head to DIR/<deal>.npz, for "
                              "`handoff eval --lodo-weights DIR` (honest dev-set numbers)")
+    parser.add_argument("--dev", type=Path, default=DEV, help="the labelled deals to learn from")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
-    cases = load_dataset(DEV)
+    cases = load_dataset(args.dev)
     dev = [ex for case in cases for ex in deal_examples(case)]
     written = written_examples()
     examples = written + dev

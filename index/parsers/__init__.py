@@ -2,7 +2,8 @@
 
     parse_file(path) / parse_bytes(data, filename)
       -> detect_format()      content first (magic bytes, first lines, JSON shape), extension second
-      -> <format>.parse()     vtt srt transcript_text gong | email (eml, mbox) | crm_csv hubspot
+      -> <format>.parse()     vtt srt transcript_text gong call_json | email (eml, mbox)
+                              crm_csv hubspot
                               text (markdown, plain) | docx pdf
       -> ParsedDocument       text + segments whose offsets index into that text
 
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from handoff.domain import ParsedDocument
 from handoff.errors import ParseError
 
-from . import crm_csv, docx, email, gong, hubspot, pdf, srt, text, transcript_text, vtt
+from . import call_json, crm_csv, docx, email, gong, hubspot, pdf, srt, text, transcript_text, vtt
 from ._detect import detect_format
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "detect_format", "parse_bytes", "parse_file"]
@@ -34,6 +35,7 @@ _PARSERS: dict[str, Callable[[bytes, str], ParsedDocument]] = {
     "srt": srt.parse,
     "transcript_text": transcript_text.parse,
     "gong_json": gong.parse,
+    "call_json": call_json.parse,
     "eml": email.parse_eml,
     "mbox": email.parse_mbox,
     "crm_csv": crm_csv.parse,

@@ -20,7 +20,7 @@ from pathlib import PurePath
 
 from handoff.errors import ParseError
 
-from . import gong, hubspot
+from . import call_json, gong, hubspot
 from ._decode import BINARY_PROBLEM, looks_binary, sniff_text
 from .crm_csv import BODY, find_column
 from .transcript_text import speaker_line
@@ -43,8 +43,8 @@ def detect_format(data: bytes, filename: str) -> str:
         filename: The file's name as uploaded (its extension is a hint, not the truth).
 
     Returns:
-        One of ``vtt srt transcript_text gong_json eml mbox crm_csv hubspot_json markdown text
-        docx pdf``.
+        One of ``vtt srt transcript_text gong_json call_json eml mbox crm_csv hubspot_json
+        markdown text docx pdf``.
 
     Raises:
         ParseError: the file is empty, binary of an unsupported kind, or JSON of an
@@ -158,8 +158,11 @@ def _json_format(data: bytes, filename: str, ext: str) -> str | None:
         return "gong_json"
     if hubspot.engagements_of(obj):
         return "hubspot_json"
+    if call_json.utterances_of(obj):
+        return "call_json"
     raise ParseError(
-        filename, "JSON is neither a Gong call transcript nor a HubSpot engagements export"
+        filename, "JSON is neither a call transcript (Gong, or a list of utterances with a "
+        "speaker and text) nor a HubSpot engagements export"
     )
 
 

@@ -3,8 +3,10 @@
 Exports differ in everything but the idea: the delimiter (``,`` in the US, ``;`` in German
 Excel), the encoding (UTF-8 with a BOM, or Windows-1252), the column names ("Body",
 "Description", "Full Comments", "Beschreibung"...) and their case. Columns are matched on a
-normalised name against alias lists; the delimiter comes from `csv.Sniffer`, checked against
-the header row. Each data row with a body becomes one NOTE segment located as ``row N``
+normalised name against alias lists; an export whose body column has a name no list knows
+("detail", "Gesprächsverlauf") gets the column that holds the most free text, when one holds
+sentences (five words a row on average). The delimiter comes from `csv.Sniffer`, checked
+against the header row. Each data row with a body becomes one NOTE segment located as ``row N``
 (1-based, counting data rows), preceded by a caption line with its date, author and title.
 """
 
@@ -22,14 +24,14 @@ from ._build import DocumentBuilder
 from ._decode import decode_text
 
 BODY = ("body", "description", "notebody", "note", "notes", "fullcomments", "comments",
-        "comment", "content", "details", "text", "beschreibung", "notiz", "notizen", "kommentar",
-        "kommentare", "inhalt", "hsnotebody")
+        "comment", "content", "details", "detail", "text", "summary", "notetext", "beschreibung",
+        "notiz", "notizen", "kommentar", "kommentare", "inhalt", "hsnotebody")
 TITLE = ("title", "subject", "notetitle", "betreff", "titel", "thema")
 DATE = ("createddate", "created", "createdon", "createdat", "date", "activitydate", "timestamp",
         "erstelltam", "erstelldatum", "erstellungsdatum", "datum", "lastmodifieddate")
 AUTHOR = ("createdby", "createdbyname", "createdbyfullname", "author", "owner", "ownername",
           "assignedto", "assigned", "user", "erstelltvon", "autor", "verfasser", "besitzer",
-          "inhaber")
+          "inhaber", "wer", "bearbeiter", "loggedby", "rep", "salesrep")
 ID = ("id", "noteid", "activityid", "recordid", "taskid", "datensatzid")
 _SHOWN_BODY = ("Body", "Description", "Note", "Notes", "Comments", "Full Comments", "Content",
                "Beschreibung", "Notiz")
@@ -88,12 +90,13 @@ def parse(data: bytes, filename: str) -> ParsedDocument:
             closed, or no row has a body.
     """
     text = decode_text(data, filename)
-    delimiter, header = _dialect(text, filename)
+    delimiter, header, body_col = _dialect(text, filename)
     rows = _rows(text, delimiter, filename)[1:]
-    body_col = find_column(header, BODY)
-    assert body_col is not None  # _dialect only returns a header with a body column
     cols = {name: find_column(header, aliases) for name, aliases in
             (("title", TITLE), ("date", DATE), ("author", AUTHOR), ("id", ID))}
+    if cols["date"] is None:  # "logged_at", "Wann": the column whose cells are all dates
+        cols["date"] = next((c for c in range(len(header)) if c != body_col and _all_dates(
+            [row[c] for row in rows if len(row) > c and row[c].strip()])), None)
     known = {body_col, *(c for c in cols.values() if c is not None)}
     builder = DocumentBuilder(filename, "crm_csv", SourceKind.CRM_NOTE)
     number = 0
@@ -121,8 +124,33 @@ def parse(data: bytes, filename: str) -> ParsedDocument:
                           "columns": ", ".join(h.strip() for h in header)})
 
 
-def _dialect(text: str, filename: str) -> tuple[str, list[str]]:
-    """The delimiter and header row; the header must have a body column."""
+def _all_dates(cells: list[str]) -> bool:
+    return bool(cells) and all(to_iso(cell) is not None for cell in cells)
+
+
+def _free_text_column(text: str, delimiter: str, header: list[str]) -> int | None:
+    """The column holding the most words per row, when it holds sentences (a mean of five
+    words or more) and is not a title, date, author or id column."""
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:200]
+    except csv.Error:
+        return None
+    taken = {find_column(header, aliases) for aliases in (TITLE, DATE, AUTHOR, ID)}
+    best, best_words = None, 5.0
+    for col in range(len(header)):
+        if col in taken:
+            continue
+        cells = [row[col] for row in rows if len(row) > col and row[col].strip()]
+        if len(cells) < max(1, len(rows) // 2):
+            continue
+        words = sum(len(cell.split()) for cell in cells) / len(cells)
+        if words >= best_words:
+            best, best_words = col, words
+    return best
+
+
+def _dialect(text: str, filename: str) -> tuple[str, list[str], int]:
+    """The delimiter, header row and body column (by name, else by content)."""
     first = next((line for line in text.split("\n") if line.strip()), "")
     try:
         sniffed = csv.Sniffer().sniff(text[:8192], delimiters=_DELIMITERS).delimiter
@@ -130,18 +158,25 @@ def _dialect(text: str, filename: str) -> tuple[str, list[str]]:
         sniffed = ""
     by_count = sorted(_DELIMITERS, key=first.count, reverse=True)
     best: list[str] = []
+    best_delimiter = ","
     for delimiter in dict.fromkeys([sniffed, *by_count]):
         if not delimiter:
             continue
         header = next(csv.reader([first], delimiter=delimiter), [])
-        if find_column(header, BODY) is not None:
-            return delimiter, header
+        body = find_column(header, BODY)
+        if body is not None:
+            return delimiter, header, body
         if len(header) > len(best):
-            best = header
+            best, best_delimiter = header, delimiter
+    if len(best) >= 2:
+        body = _free_text_column(text, best_delimiter, best)
+        if body is not None:
+            return best_delimiter, best, body
     found = ", ".join(h.strip() for h in best if h.strip()) or "none"
     raise ParseError(
         filename,
-        f"CSV has no body column (found: {found}); expected one of {', '.join(_SHOWN_BODY)}",
+        f"CSV has no body column (found: {found}); expected one of {', '.join(_SHOWN_BODY)}, "
+        "or a column of sentences",
     )
 
 

@@ -7,7 +7,8 @@ and writes the participant list at the top of the document: the titles then appe
 text itself and a stakeholder's title can be quoted, not just inferred.
 
 Accepted shapes: a single call object; ``{"calls": [...]}``; ``{"callTranscripts": [...]}``
-(parties at the top level or per call); or a list of calls.
+(parties at the top level or per call); both together, joined by call id (the transcripts
+from one API call, the calls' parties and metadata from another); or a list of calls.
 """
 
 from __future__ import annotations
@@ -28,16 +29,22 @@ def calls_of(obj: Any) -> list[dict[str, Any]]:
         candidates = [c for c in obj if isinstance(c, dict)]
         shared_parties: list[Any] = []
     elif isinstance(obj, dict):
-        nested = obj.get("calls") or obj.get("callTranscripts")
-        candidates = [c for c in nested if isinstance(c, dict)] if isinstance(nested, list) else []
+        candidates = [c for name in ("callTranscripts", "calls") if isinstance(obj.get(name), list)
+                      for c in obj[name] if isinstance(c, dict)]
         if not candidates:
             candidates = [obj]
         parties = obj.get("parties")
         shared_parties = parties if isinstance(parties, list) else []
     else:
         return []
+    # Gong's API gives transcripts (/v2/calls/transcript) and the calls' parties and metadata
+    # (/v2/calls/extensive) separately; an export that holds both is joined by call id.
+    about = {_call_id(c): c for c in candidates if not isinstance(c.get("transcript"), list | dict)}
     calls = []
     for call in candidates:
+        other = about.get(_call_id(call)) if _call_id(call) else None
+        if other is not None and other is not call:
+            call = {**other, **call, "parties": call.get("parties") or other.get("parties")}
         transcript = call.get("transcript")
         if isinstance(transcript, dict):  # {"transcript": {"transcript": [...]}} in some exports
             transcript = transcript.get("transcript")
@@ -47,6 +54,13 @@ def calls_of(obj: Any) -> list[dict[str, Any]]:
             parties = call.get("parties") if isinstance(call.get("parties"), list) else []
             calls.append({**call, "transcript": transcript, "parties": parties or shared_parties})
     return calls
+
+
+def _call_id(call: dict[str, Any]) -> str:
+    meta = call.get("metaData")
+    value = (meta.get("id") if isinstance(meta, dict) else None) or call.get("callId") \
+        or call.get("id")
+    return str(value) if value not in (None, "") else ""
 
 
 def parse(data: bytes, filename: str) -> ParsedDocument:

@@ -49,6 +49,8 @@ def make_settings(home: Path, **overrides: object) -> Settings:
         "openai_api_key": None, "offering_path": REPO / "handoff" / "demo_deal" / "offering.yaml",
         "secret_key": "test-secret-key-not-for-production", "redis_url": None,
         "job_modules": "",
+        "chroma_url": None, "chroma_tenant": "default_tenant",
+        "chroma_database": "default_database", "chroma_prefix": "",
     }
     values.update(service_overrides(home))
     values.update(overrides)

@@ -119,7 +119,7 @@ def test_metadata_records_backend_model_prompts_and_tokens() -> None:
     brief, chat = _brief({"empty kilometres": "primary_goal"})
     meta = brief.metadata
     assert meta.backend == "fake" and meta.model == "fake-model"
-    assert meta.prompt_versions["classifier"] == "classifier.v1"
+    assert meta.prompt_versions["classifier"] == "classifier.v2"
     assert meta.token_usage.prompt_tokens == 100 * len(chat.calls)
 
 

@@ -144,3 +144,17 @@ def test_plain_text_notes_paragraphs_and_bullets(source, check_offsets):
     assert "- SSO (Azure AD) - not promised!" in texts
     assert doc.segments[1].locator == "line 3"
     assert doc.text == source("rep_notes.txt").decode().strip()
+
+
+def test_csv_body_and_date_columns_found_by_content_when_their_names_are_unknown():
+    data = ("Wer;Wann;Kanal;Gesprächsverlauf\n"
+            "Jana Roth;12.03.2026;Telefon;Herr Brandt bestätigt, dass das Budget bis 60k steht.\n"
+            "Jana Roth;19.03.2026;Mail;IT will SSO über Azure AD, Test im April geplant.\n")
+    doc = parse_bytes(data.encode("utf-8"), "aktivitaeten.csv")
+
+    assert [n.text for n in doc.segments] == [
+        "Herr Brandt bestätigt, dass das Budget bis 60k steht.",
+        "IT will SSO über Azure AD, Test im April geplant."]
+    assert [(n.timestamp, n.speaker) for n in doc.segments] == [
+        ("2026-03-12", "Jana Roth"), ("2026-03-19", "Jana Roth")]
+    assert doc.segments[0].meta["Kanal"] == "Telefon"

@@ -233,7 +233,8 @@ def test_json_of_unknown_shape():
     error = parse_error(b'{"deal": "Nordwind", "stage": "closed won"}', "deal.json")
 
     assert error.problem == (
-        "JSON is neither a Gong call transcript nor a HubSpot engagements export")
+        "JSON is neither a call transcript (Gong, or a list of utterances with a speaker and "
+        "text) nor a HubSpot engagements export")
 
 
 def test_eml_without_headers():

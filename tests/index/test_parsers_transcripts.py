@@ -162,3 +162,56 @@ def test_srt_without_subtitle_numbers():
 
     assert [(t.speaker, t.timestamp, t.text) for t in turns(doc)] == [
         ("Anna Keller", "00:00:01", "We need SAP."), ("Tom Berger", "00:00:04", "Understood.")]
+
+
+def test_any_recorders_call_json_joins_participants_and_reads_times(check_offsets):
+    call = {
+        "meeting": {"title": "Pricing review", "date": "2026-05-04"},
+        "people": [
+            {"pid": 1, "id": "a", "name": "Mara Quist", "job_title": "CFO", "company": "Vellum"},
+            {"id": "b", "name": "Tom Ruiz", "company": "Flowbase"},
+        ],
+        "topics": [{"id": 7, "name": "Budget"}],  # named and numbered, but not people
+        "segments": [
+            {"speaker_id": "a", "start_ms": 61000, "text": "I sign anything above 40k."},
+            {"speaker_id": "b", "start_ms": 65500, "text": "Understood."},
+            {"speaker_id": "b", "start_ms": 67000, "text": "Then we send it to you."},
+        ],
+    }
+    doc = parse_bytes(json.dumps(call).encode(), "chorus-call.json")
+
+    check_offsets(doc)
+    assert doc.format == "call_json" and doc.kind == SourceKind.TRANSCRIPT
+    said = turns(doc)
+    assert [t.speaker for t in said] == ["Mara Quist", "Tom Ruiz"]  # Tom's two lines merged
+    assert said[0].speaker_title == "CFO" and said[0].timestamp == "00:01:01"
+    assert said[1].text == "Understood. Then we send it to you."
+    assert "Mara Quist, CFO (Vellum)" in doc.text and "Budget" not in doc.text
+
+
+def test_call_json_as_a_bare_list_of_utterances_with_clock_times():
+    rows = [{"speaker": "Ines", "time": "00:02:10", "words": [{"word": "Go"}, {"word": "live"},
+                                                             {"word": "in"}, {"word": "June."}]},
+            {"speaker": "Piet", "time": "00:02:15", "transcript": "June works for us."}]
+    doc = parse_bytes(json.dumps(rows).encode(), "otter.json")
+
+    assert doc.format == "call_json"
+    assert [(t.speaker, t.text, t.timestamp) for t in turns(doc)] == [
+        ("Ines", "Go live in June.", "00:02:10"), ("Piet", "June works for us.", "00:02:15")]
+
+
+def test_gong_transcripts_joined_to_the_calls_parties_by_call_id():
+    export = {  # /v2/calls/transcript and /v2/calls/extensive saved in one file
+        "calls": [{"metaData": {"id": "77", "title": "Discovery"},
+                   "parties": [{"speakerId": "s9", "name": "Lea Brandt", "title": "CFO"}]}],
+        "callTranscripts": [{"callId": "77", "transcript": [
+            {"speakerId": "s9", "sentences": [{"start": 5000, "end": 9000,
+                                               "text": "Ich unterschreibe."}]}]}],
+    }
+    doc = parse_bytes(json.dumps(export).encode(), "gong.json")
+
+    assert doc.format == "gong_json"
+    turn = turns(doc)[0]
+    assert (turn.speaker, turn.speaker_title, turn.text) == ("Lea Brandt", "CFO",
+                                                             "Ich unterschreibe.")
+    assert doc.text.startswith("Discovery")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from index.ingest import IngestStatus, ingest_bytes
@@ -69,3 +71,31 @@ def test_rrf_rewards_agreement() -> None:
     scores = rrf([["a", "b", "c"], ["b", "a", "d"]])
     assert max(scores, key=scores.__getitem__) in {"a", "b"}
     assert scores["a"] == scores["b"] > scores["c"] > 0
+
+
+@pytest.mark.skipif(not os.environ.get("HANDOFF_TEST_DATABASE_URL"),
+                    reason="needs HANDOFF_TEST_DATABASE_URL (a live PostgreSQL server)")
+def test_postgresql_lexical_search_ranks_as_fts5_does(tmp_path, use_embedder) -> None:
+    from handoff.settings import get_settings
+    from index import lexical
+    from tests.live_services import service_overrides
+
+    stores = {}
+    for name, extra in (("sqlite", {}), ("postgresql", service_overrides(tmp_path / "pg"))):
+        store = Store.open(get_settings(home=tmp_path / name, **{"database_url": None, **extra}),
+                           embedder=use_embedder)
+        assert store.engine.dialect.name == name
+        store.chunk_words = 20
+        store.create_deal("fleet")
+        for file, body in (("discovery.vtt", CALL_EN), ("notizen.md", NOTIZ_DE)):
+            ingest_bytes(store, "fleet", file, body.encode(), max_bytes=10**7)
+        stores[name] = store
+
+    def ranked(store: Store, question: str) -> list[str]:
+        texts = {c.id: c.text for c in store.all_chunks("fleet")}
+        with store.engine.connect() as conn:
+            return [texts[h.chunk_id] for h in lexical.search(conn, "fleet", question, 5)]
+
+    for question, _ in CASES:
+        pg, lite = ranked(stores["postgresql"], question), ranked(stores["sqlite"], question)
+        assert pg == lite, question
