@@ -4,9 +4,11 @@ Design note. The single-machine default needs no extra service: :class:`LocalQue
 jobs on a small thread pool of the web process (the heavy parts, model calls and numpy,
 release the GIL). With ``HANDOFF_REDIS_URL`` set, :class:`RedisQueue` puts each delivery on
 an rq queue and ``handoff worker`` (:func:`work`) runs rq's ``SimpleWorker``: no fork per job,
-so one worker keeps its backend (a llama.cpp server) open across jobs. Retry delays use rq's
-scheduler, which every worker runs (rq elects one per queue). Neither queue decides anything
-about a job: the row does (see :mod:`api.jobs`), so a message delivered twice is harmless.
+so one worker keeps its backend (a llama.cpp server) open across jobs. Neither queue delays
+anything: a retry's delay is held in the job's row (see :mod:`api.jobs`). rq's scheduler runs
+in one elected worker, and after that worker was SIGKILLed the next worker left a due retry
+queued (the kill test); a timer dies with its process. Neither queue decides anything about a
+job: the row does, so a message delivered twice is harmless.
 
 rq (BSD-2-Clause, on redis-py, MIT) was chosen over huey (MIT; its SQLite storage could have
 served the default, but its Redis storage has no lease either, so the row would still need
@@ -17,9 +19,7 @@ is plain Redis lists, one small dependency, and its SimpleWorker fits a long-liv
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handoff.errors import ConfigError
@@ -40,28 +40,19 @@ class LocalQueue:
     def __init__(self, workers: int = 2) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handoff-job")
         self._runner: JobRunner | None = None
-        self._timers: set[threading.Timer] = set()
         self._closed = False
 
     def bind(self, runner: JobRunner) -> None:
         self._runner = runner
 
-    def push(self, job_id: str, attempt: int, delay: float = 0.0) -> None:
+    def push(self, job_id: str, attempt: int) -> None:
         if self._closed:
             return  # the row stays queued; the next start pushes it again
-        if delay > 0:
-            timer = threading.Timer(delay, self.push, (job_id, attempt))
-            timer.daemon = True
-            self._timers.add(timer)
-            timer.start()
-            return
         assert self._runner is not None, "LocalQueue.bind(runner) first"
         self._pool.submit(self._runner.execute, job_id, attempt)
 
     def close(self) -> None:
         self._closed = True
-        for timer in self._timers:
-            timer.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -82,14 +73,10 @@ class RedisQueue:
         self.connection = Redis.from_url(settings.redis_url)
         self.rq = Queue(f"{settings.redis_prefix}-jobs", connection=self.connection)
 
-    def push(self, job_id: str, attempt: int, delay: float = 0.0) -> None:
-        options = {"job_id": f"{job_id}-{attempt}", "result_ttl": 0, "failure_ttl": 7 * 86400,
-                   "job_timeout": int(self.settings.job_timeout_seconds)}
-        if delay > 0:
-            self.rq.enqueue_in(timedelta(seconds=delay), run_delivery, job_id, attempt,
-                               **options)
-        else:
-            self.rq.enqueue(run_delivery, job_id, attempt, **options)
+    def push(self, job_id: str, attempt: int) -> None:
+        self.rq.enqueue(run_delivery, job_id, attempt, job_id=f"{job_id}-{attempt}",
+                        result_ttl=0, failure_ttl=7 * 86400,
+                        job_timeout=int(self.settings.job_timeout_seconds))
 
     def close(self) -> None:
         self.connection.close()
@@ -119,6 +106,6 @@ def work(runner: JobRunner, queue: RedisQueue, *, burst: bool = False) -> None:
     worker = SimpleWorker([queue.rq], connection=queue.connection, name=runner.name)
     log.info("worker %s takes jobs from %s", runner.name, queue.rq.name)
     try:
-        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
     finally:
         _worker_runner = None

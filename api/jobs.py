@@ -19,8 +19,11 @@ Every state change is one conditional UPDATE, so processes need no shared lock:
   row whose lease ran out, or fails it with the reason once ``job_max_attempts`` runs are used
   up. A worker that lost its lease finds out at its next write and drops its result.
 - *Retry*: a transient error (a busy or unreachable model, a dropped database connection) puts
-  the row back to queued with a growing delay; an error the user must fix (a HandoffError)
-  fails it at once with its message; a bug fails it with a pointer to the log.
+  the row back to queued with a growing delay, held in the row (``retry_at``) rather than in a
+  timer or a queue scheduler, so a retry survives the process that scheduled it; every
+  executing process's ticker pushes the retries that are due, each once. An error the user
+  must fix (a HandoffError) fails it at once with its message; a bug fails it with a pointer
+  to the log.
 - *Cancel*: a queued row becomes cancelled at once; a running one is flagged, and its next
   progress report raises :class:`JobCancelled` in the job, which then ends as cancelled.
 
@@ -71,7 +74,7 @@ class JobQueue(Protocol):
     executes_here: bool  # whether this process runs what it queues
     forgets_backlog: bool  # whether queued deliveries are lost when the process stops
 
-    def push(self, job_id: str, attempt: int, delay: float = 0.0) -> None: ...
+    def push(self, job_id: str, attempt: int) -> None: ...
 
     def close(self) -> None: ...
 
@@ -88,7 +91,8 @@ def upgrade_jobs_table(engine: Engine) -> None:
     columns = {c["name"] for c in inspect(engine).get_columns("jobs")}
     added = {"params": "JSON", "attempts": "INTEGER NOT NULL DEFAULT 0",
              "worker": "VARCHAR(120)", "lease_expires_at": "TIMESTAMP WITH TIME ZONE",
-             "cancel_requested": "BOOLEAN NOT NULL DEFAULT false"}
+             "cancel_requested": "BOOLEAN NOT NULL DEFAULT false",
+             "retry_at": "TIMESTAMP WITH TIME ZONE"}
     with engine.begin() as conn:
         for name, ddl in added.items():
             if name not in columns:
@@ -253,12 +257,11 @@ class JobRunner:
                 exc: Exception) -> None:
         if is_transient(exc) and attempt < self.settings.job_max_attempts:
             delay = self.settings.job_retry_seconds * 2 ** (attempt - 1)
-            if self._set(job_id, *owned, status=JobStatus.QUEUED.value, worker=None,
-                         lease_expires_at=None,
-                         message=f"retrying in {delay:.0f} s (attempt {attempt} of "
-                                 f"{self.settings.job_max_attempts} failed: {exc})"[:500]):
-                self.queue.push(job_id, attempt, delay=delay)
-            return
+            self._set(job_id, *owned, status=JobStatus.QUEUED.value, worker=None,
+                      lease_expires_at=None, retry_at=utcnow() + timedelta(seconds=delay),
+                      message=f"retrying in {delay:.0f} s (attempt {attempt} of "
+                              f"{self.settings.job_max_attempts} failed: {exc})"[:500])
+            return  # the ticker of whichever executing process sees it due pushes it
         if is_transient(exc):
             error = f"gave up after {attempt} attempts: {exc}"
         elif isinstance(exc, HandoffError):
@@ -282,11 +285,13 @@ class JobRunner:
     # ------------------------------------------------------------------ leases
 
     def _tick(self) -> None:
-        period = max(0.2, self.settings.job_lease_seconds / 3)
+        period = max(0.2, min(self.settings.job_lease_seconds / 3,
+                              self.settings.job_retry_seconds / 2))
         beats = 0
         while not self._stop.wait(period):
             try:
                 self.heartbeat()
+                self.release_due()
                 beats += 1
                 if beats % 2 == 0:
                     self.reap()
@@ -337,11 +342,34 @@ class JobRunner:
                 taken += 1
         return taken
 
+    def release_due(self) -> int:
+        """Push the queued retries whose delay is over; each is pushed by one process only.
+
+        Returns:
+            How many retries were pushed.
+        """
+        with self.store.session() as s:
+            due = list(s.execute(select(JobRow.id, JobRow.attempts, JobRow.retry_at).where(
+                JobRow.status == JobStatus.QUEUED.value, JobRow.retry_at.is_not(None),
+                JobRow.retry_at <= utcnow()).order_by(JobRow.retry_at)))
+        pushed = 0
+        for job_id, attempts, retry_at in due:
+            if self._set(job_id, JobRow.status == JobStatus.QUEUED.value,
+                         JobRow.attempts == attempts, JobRow.retry_at == retry_at,
+                         retry_at=None):
+                self.queue.push(job_id, attempts)
+                pushed += 1
+        return pushed
+
     def requeue_waiting(self) -> int:
-        """Push every queued job again (a local queue forgets its backlog when it stops)."""
+        """Push every queued job again (a local queue forgets its backlog when it stops).
+
+        A retry still waiting for its time stays with :meth:`release_due`.
+        """
         with self.store.session() as s:
             waiting = list(s.execute(select(JobRow.id, JobRow.attempts).where(
-                JobRow.status == JobStatus.QUEUED.value).order_by(JobRow.created_at)))
+                JobRow.status == JobStatus.QUEUED.value, JobRow.retry_at.is_(None))
+                .order_by(JobRow.created_at)))
         for job_id, attempts in waiting:
             self.queue.push(job_id, attempts)
         return len(waiting)

@@ -120,7 +120,8 @@ class JobRow(Base):
 
     ``params`` is what a worker in another process needs to run it; ``attempts`` counts the
     runs claimed so far; ``worker`` and ``lease_expires_at`` name the process running it and
-    until when its heartbeat vouches for it (see :mod:`api.jobs`). The partial unique index
+    until when its heartbeat vouches for it, and ``retry_at`` when a queued retry is due (see
+    :mod:`api.jobs`). The partial unique index
     keeps one active job of a kind per deal across every process that shares the database.
     """
 
@@ -149,6 +150,8 @@ class JobRow(Base):
                                                               nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False,
                                                    server_default=false())
+    # a queued retry waits here until then; whichever executing process sees it due pushes it
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class JobFileRow(Base):

@@ -76,6 +76,31 @@ def test_a_transient_error_is_retried_with_backoff_then_given_up(runner: JobRunn
     assert "gave up after 3 attempts" in (never.error or "")
 
 
+def test_a_retry_outlives_the_process_that_scheduled_it(hash_store: Store,
+                                                      settings: Settings) -> None:
+    hash_store.create_deal("d1", name="D1")
+    first = _runner(hash_store, settings, job_retry_seconds=30.0)
+    job = first.submit("d1", "test-flaky", "rep", {"fail": 1})[0]
+    waiting = _wait(first, job.id, "queued")
+    deadline = time.monotonic() + 20
+    while waiting.retry_at is None and time.monotonic() < deadline:  # attempt 1 fails
+        time.sleep(0.02)
+        waiting = first.get(job.id)  # type: ignore[assignment]
+    first.shutdown()  # the process stops before the 30 s are up
+    assert waiting.retry_at is not None and "retrying in 30 s" in waiting.message
+    assert waiting.attempts == 1
+
+    later = _runner(hash_store, settings)
+    try:
+        assert later.get(job.id).status == "queued"  # type: ignore[union-attr]  # not early
+        with hash_store.session() as s, s.begin():  # the 30 s pass
+            s.get(JobRow, job.id).retry_at = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+        done = _wait(later, job.id)
+        assert (done.status, done.attempts, done.retry_at) == ("succeeded", 2, None)
+    finally:
+        later.shutdown()
+
+
 def test_one_active_job_per_deal_and_kind(runner: JobRunner, tmp_path: Path) -> None:
     gate = tmp_path / "gate"
     first, created = runner.submit("d1", "test-gate", "rep", {"gate": str(gate)})
@@ -234,7 +259,8 @@ def test_a_jobs_table_of_the_previous_version_is_upgraded(tmp_path: Path) -> Non
     upgrade_jobs_table(engine)
     upgrade_jobs_table(engine)  # twice is harmless
     columns = {c["name"] for c in inspect(engine).get_columns("jobs")}
-    assert {"params", "attempts", "worker", "lease_expires_at", "cancel_requested"} <= columns
+    assert {"params", "attempts", "worker", "lease_expires_at", "cancel_requested",
+            "retry_at"} <= columns
     assert "uq_jobs_one_active" in {i["name"] for i in inspect(engine).get_indexes("jobs")}
     with engine.begin() as conn:
         assert conn.execute(text("SELECT attempts, cancel_requested FROM jobs")).one() == (0, 0)
