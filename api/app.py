@@ -2,9 +2,12 @@
 
 Design note. :func:`create_app` is the one place the web side wires real parts together: it
 builds settings (unless given), and its lifespan opens the store once, starts the job runner
-and closes the shared backend on shutdown. Routes reach those through ``app.state`` via small
-dependencies, so tests build an app on a temporary HANDOFF_HOME with a fast embedder and
-drive it with a test client, exactly as uvicorn would.
+(its queue: threads here, or Redis for ``handoff worker`` processes, see :mod:`api.jobs`) and
+closes the shared backend on shutdown. Nothing a request needs lives only in one process
+(sessions and jobs are rows, throttle counts go to Redis when configured), so
+``handoff serve --workers N`` may run several processes behind one port. Routes reach
+those through ``app.state`` via small dependencies, so tests build an app on a temporary
+HANDOFF_HOME with a fast embedder and drive it with a test client, exactly as uvicorn would.
 
 Layers, outermost first: security headers (HSTS over https, and the last-resort 500), the
 request body limit, then FastAPI's routing with the one problem handler for every error.
@@ -22,7 +25,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api import models  # noqa: F401  (declares the web tables before the store creates them)
 from api.auth import secret_key
-from api.jobs import BackendPool, JobRunner
+from api.job_queue import open_queue
+from api.jobs import BackendPool, JobRunner, upgrade_jobs_table
 from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.problems import HANDLED, problem_handler
 from api.routes import (
@@ -59,6 +63,17 @@ TAGS = [
 ]
 
 
+def prepare(settings: Settings) -> None:
+    """Create the tables (and upgrade the jobs table) and the signing key once, before
+    several web processes start on the same home and database."""
+    store = Store.open(settings)
+    try:
+        upgrade_jobs_table(store.engine)
+        secret_key(settings)
+    finally:
+        store.engine.dispose()
+
+
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
                job_workers: int = 2, throttle: Throttle | None = None) -> FastAPI:
     """Build the web app.
@@ -66,8 +81,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     Args:
         settings: Product settings; built from the environment (HANDOFF_*) when omitted.
         embedder: The sentence embedder; the one the settings name when omitted.
-        job_workers: Threads running brief and ingest jobs.
-        throttle: Counts failed sign-ins and bad tokens; the default limits when omitted.
+        job_workers: Threads running brief and ingest jobs when no HANDOFF_REDIS_URL is set
+            (with it, ``handoff worker`` processes run them and this process only enqueues).
+        throttle: Counts failed sign-ins and bad tokens; the default limits when omitted
+            (shared through Redis when HANDOFF_REDIS_URL is set).
 
     Returns:
         The FastAPI app; its lifespan opens the store under ``settings.home``.
@@ -81,8 +98,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.settings = settings
         app.state.store = store
         app.state.secret_key = secret_key(settings)
-        app.state.jobs = JobRunner(store, workers=job_workers)
         app.state.backends = BackendPool(settings)
+        app.state.jobs = JobRunner(store, settings, app.state.backends,
+                                   open_queue(settings, workers=job_workers))
         try:
             yield
         finally:
@@ -100,7 +118,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         redoc_url=None,
         openapi_tags=TAGS,
     )
-    app.state.throttle = throttle or Throttle()
+    app.state.throttle = throttle or Throttle(redis_url=settings.redis_url,
+                                                redis_prefix=settings.redis_prefix)
     for exc_class in HANDLED:
         app.add_exception_handler(exc_class, problem_handler)
     for module in (deals, documents, briefs, review, timeline):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from typing import Annotated
 
@@ -36,17 +37,27 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def secret_key(settings: Settings) -> str:
-    """The signing key: ``HANDOFF_SECRET_KEY``, else one generated once under HANDOFF_HOME."""
+    """The signing key: ``HANDOFF_SECRET_KEY``, else one generated once under HANDOFF_HOME.
+
+    Several web processes starting at once on one HANDOFF_HOME must end up with the same key
+    (a cookie signed by one is read by another): the key is written to a private temporary
+    file and linked into place, which succeeds for exactly one of them; the others read the
+    winner's complete file. Processes on different machines need ``HANDOFF_SECRET_KEY``.
+    """
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
     path = settings.home / "secret_key"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(key)
-    return key
+    if not path.is_file():
+        fd, tmp = tempfile.mkstemp(dir=settings.home, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_urlsafe(48))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+        finally:
+            os.unlink(tmp)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def signer(key: str, salt: str = "session") -> URLSafeTimedSerializer:

@@ -1,4 +1,4 @@
-"""The ``handoff`` command line: ingest, search, brief, review, ask, evaluate, serve.
+"""The ``handoff`` command line: ingest, search, brief, review, ask, evaluate, serve, worker.
 
 Every command builds settings from the environment (HANDOFF_*), opens the store under
 HANDOFF_HOME and prints errors as one clear line with exit code 1 (2 for usage errors).
@@ -45,8 +45,10 @@ err = render.err
 app.command("eval", context_settings={"allow_interspersed_args": True})(eval_command)
 # web commands (serve, users) are registered below this line by api/web_cli.py
 from api.web_cli import register as _register_web  # noqa: E402
+from api.worker_cli import register as _register_worker  # noqa: E402
 
 _register_web(app)
+_register_worker(app)
 
 BackendOpt = Annotated[str, typer.Option("--backend", "-b",
                                          help="auto, local, openai or rules")]

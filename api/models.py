@@ -21,10 +21,14 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +52,10 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 
 
 class UserRow(Base):
@@ -108,9 +116,21 @@ class SessionRow(Base):
 
 
 class JobRow(Base):
-    """A background job (brief or ingest) and its progress, result or error."""
+    """A background job (brief or ingest) and its progress, result or error.
+
+    ``params`` is what a worker in another process needs to run it; ``attempts`` counts the
+    runs claimed so far; ``worker`` and ``lease_expires_at`` name the process running it and
+    until when its heartbeat vouches for it, and ``retry_at`` when a queued retry is due (see
+    :mod:`api.jobs`). The partial unique index
+    keeps one active job of a kind per deal across every process that shares the database.
+    """
 
     __tablename__ = "jobs"
+    __table_args__ = (
+        Index("uq_jobs_one_active", "deal_id", "kind", unique=True,
+              sqlite_where=text("status IN ('queued', 'running')"),
+              postgresql_where=text("status IN ('queued', 'running')")),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     deal_id: Mapped[str] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
@@ -123,6 +143,27 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
+    # a queued retry waits here until then; whichever executing process sees it due pushes it
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class JobFileRow(Base):
+    """A file of an ingest job, kept until the job ends so any worker can read it."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(1000))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class TimelineEventRow(Base):

@@ -123,11 +123,12 @@ class JobKind(StrEnum):
 
 
 class JobOut(BaseModel):
-    """A background job: poll it until it succeeded or failed."""
+    """A background job: poll it until it succeeded, failed or was cancelled."""
 
     id: str
     deal_id: str
-    kind: JobKind
+    kind: str = Field(description="brief or ingest (a deployment may register more kinds)",
+                      examples=["brief"])
     status: JobStatus
     message: str = ""
     error: str | None = None
@@ -136,6 +137,9 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    attempts: int = Field(0, description="Runs started so far (a transient error or a "
+                                         "stopped worker starts it again)")
+    cancel_requested: bool = Field(False, description="Cancelling: stops at its next step")
 
 
 class ReviewAction(StrEnum):

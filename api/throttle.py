@@ -8,8 +8,10 @@ checked, with 429 and ``Retry-After`` saying when to try again, also when that p
 have been right; otherwise the guesser could go on and learn from the answers. A bad token
 past the allowance gets 429 instead of 401; a valid token is never refused (a 256-bit token
 cannot be guessed, and colleagues behind one address must keep working). Successes are not
-counted, and a successful sign-in clears its account's count. Counts live
-in the process: a restart forgets them, and several workers each count on their own.
+counted, and a successful sign-in clears its account's count. By default counts live in
+the process (a restart forgets them); with ``HANDOFF_REDIS_URL`` they live in Redis (``limits``'
+Redis storage, under ``HANDOFF_REDIS_PREFIX``), so every web process behind one port
+counts against the same allowance and a guesser gains nothing by hitting another process.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from api.problems import TooManyAttempts
@@ -33,10 +35,15 @@ class Throttle:
     Args:
         per_account: Failed sign-ins allowed for one account, e.g. ``"10/15 minutes"``.
         per_address: Failed sign-ins and bad tokens allowed from one client address.
+        redis_url: Count in this Redis (shared by all processes) instead of in memory.
+        redis_prefix: Where in that Redis: keys start with ``<prefix>-throttle``.
     """
 
-    def __init__(self, per_account: str = PER_ACCOUNT, per_address: str = PER_ADDRESS) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(self, per_account: str = PER_ACCOUNT, per_address: str = PER_ADDRESS, *,
+                 redis_url: str | None = None, redis_prefix: str = "handoff") -> None:
+        storage: Storage = (RedisStorage(redis_url, key_prefix=f"{redis_prefix}-throttle")
+                            if redis_url else MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(storage)
         self._account: RateLimitItem = parse(per_account)
         self._address: RateLimitItem = parse(per_address)
 

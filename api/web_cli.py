@@ -1,6 +1,6 @@
 """``handoff serve`` and ``handoff users``: run the web app and manage who may use it.
 
-    handoff serve [--host 127.0.0.1] [--port 8000]
+    handoff serve [--host 127.0.0.1] [--port 8000] [--workers N]
     handoff users add EMAIL --role rep|csm|manager|admin [--team T] [--password P]
     handoff users assign EMAIL DEAL_ID
     handoff users list
@@ -32,18 +32,30 @@ def _store() -> Store:
 
 
 def serve(host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+          workers: Annotated[int, typer.Option(
+              help="Web processes behind the port (more than 1: set HANDOFF_REDIS_URL so "
+                   "they share sign-in throttling, and run `handoff worker` for the jobs)",
+              min=1, max=64)] = 1) -> None:
     """Run the web app and the JSON API (uvicorn)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, prepare
 
     with handled():
         settings = get_settings()
-        app = create_app(settings)
+        jobs = "on `handoff worker`" if settings.redis_url else "in this process"
         err.print(f"serving http://{host}:{port}  (HANDOFF_HOME={settings.home}, "
-                  f"backend {settings.backend})")
-        uvicorn.run(app, host=host, port=port, log_level="info")
+                  f"backend {settings.backend}, {workers} process(es), jobs {jobs})")
+        if workers > 1 and not settings.redis_url:
+            err.print("[yellow]warning:[/] without HANDOFF_REDIS_URL each process counts "
+                      "failed sign-ins on its own")
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        else:  # each process builds its app from the same environment
+            prepare(settings)  # tables and key made once here, not raced by the processes
+            uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
+                        workers=workers, log_level="info")
 
 
 @users_app.command("add")

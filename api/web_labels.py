@@ -55,6 +55,8 @@ _UI: dict[str, tuple[str, str]] = {
     "job_running": ("Building the brief…", "Briefing wird erstellt…"),
     "job_succeeded": ("Brief ready.", "Briefing fertig."),
     "job_failed": ("Building the brief failed:", "Erstellen fehlgeschlagen:"),
+    "job_cancelled": ("Cancelled.", "Abgebrochen."),
+    "cancel_job": ("Cancel", "Abbrechen"),
     "reload": ("Reload", "Neu laden"),
     "no_brief": ("No brief yet. Upload the deal's sources, then build the brief.",
                  "Noch kein Briefing. Quellen hochladen, dann das Briefing erstellen."),

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.access import visible_deals
-from api.jobs import BackendPool, JobRunner, Report
+from api.jobs import JobRunner
 from api.models import DealAssignmentRow, JobRow, TimelineEventRow, UserRow
 from api.schemas import (
     DealOut,
@@ -30,7 +30,7 @@ from api.timeline_events import handoff_status
 from api.users import User
 from extractor.llm_cache import forget_texts
 from extractor.prune import prune_brief, repoint_citations
-from extractor.service import load_offering, make_brief
+from extractor.service import load_offering
 from handoff.domain import HandoffBrief
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
@@ -227,42 +227,26 @@ def brief_of(store: Store, deal: DealRow) -> HandoffBrief:
                             "the brief first") from exc
 
 
-def start_brief(runner: JobRunner, backends: BackendPool, store: Store, settings: Settings,
-                deal: DealRow, actor: str) -> tuple[JobRow, bool]:
-    """Queue the brief extraction for a deal (or return the one already running)."""
+def start_brief(runner: JobRunner, store: Store, settings: Settings, deal: DealRow,
+                actor: str) -> tuple[JobRow, bool]:
+    """Queue the brief extraction for a deal (or return the one already queued or running)."""
     if not documents(store, deal):
         raise InputError(f"deal {deal.id!r} has no sources yet: upload call transcripts, "
                          "emails or CRM notes first")
-    offering = load_offering(settings.offering_path)  # a bad offering fails now, not later
-
-    def work(report: Report) -> dict[str, Any]:
-        backend = backends.get()
-        report(f"backend {backend.name}: {backend.reason}")
-        brief = make_brief(store, deal.id, backend, offering=offering,
-                           progress=lambda category, message: report(f"{category}: {message}"))
-        audit(store, deal.id, actor, "brief", deal.id,
-              {"backend": brief.metadata.backend, "completeness": brief.completeness})
-        return {"backend": brief.metadata.backend, "items": len(brief.visible_items()),
-                "gaps": len(brief.gaps), "conflicts": len(brief.conflicts),
-                "completeness": brief.completeness}
-
-    return runner.submit(deal.id, JobKind.BRIEF.value, actor, work)
+    load_offering(settings.offering_path)  # a bad offering fails now, not in a worker
+    return runner.submit(deal.id, JobKind.BRIEF.value, actor, {"actor": actor})
 
 
-def start_ingest(runner: JobRunner, store: Store, settings: Settings, deal: DealRow,
-                 files: list[tuple[str, bytes]], actor: str) -> tuple[JobRow, bool]:
-    """Queue ingestion of already-received files; the job's result holds the per-file results."""
+def start_ingest(runner: JobRunner, deal: DealRow, files: list[tuple[str, bytes]],
+                 actor: str) -> tuple[JobRow, bool]:
+    """Queue ingestion of already-received files; the job's result holds the per-file results.
 
-    def work(report: Report) -> dict[str, Any]:
-        report(f"ingesting {len(files)} files")
-
-        def each(number: int, total: int, result: UploadResult) -> None:
-            report(f"{number}/{total} files: {result.filename} {result.status.value}")
-
-        return upload(store, settings, deal, files, actor, each).model_dump(mode="json")
-
-    job, created = runner.submit(deal.id, JobKind.INGEST.value, actor, work)
-    if not created:  # the runner keeps one ingest job per deal: these files would be lost
+    The files wait in the database (``job_files``) until the job ends, so a worker process on
+    another machine can read them.
+    """
+    job, created = runner.submit(deal.id, JobKind.INGEST.value, actor, {"actor": actor},
+                                 files=files)
+    if not created:  # one ingest job per deal: these files would be lost
         raise StarletteHTTPException(
             409, f"an upload of this deal is still being ingested (job {job.id}): send these "
                  "files again when it has finished")

@@ -154,6 +154,7 @@ class ChatModelLLM:
             err = BackendUnavailable(
                 f"model endpoint unavailable after {self.max_retries} retries: {exc}")
             err.timed_out = isinstance(exc, openai.APITimeoutError)
+            err.transient = True  # busy or unreachable: a job retries it later
             raise err from exc
         except openai.LengthFinishReasonError as exc:
             # the answer hit the token limit (a small model looping): not retried, the

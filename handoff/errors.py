@@ -52,9 +52,11 @@ class ExtractionError(HandoffError):
 
 class BackendUnavailable(HandoffError):
     """A backend was asked for but cannot run on this machine (``timed_out``: it answered
-    too slowly, rather than not at all)."""
+    too slowly, rather than not at all; ``transient``: it was busy or unreachable, so a
+    background job may try again later, unlike a missing install or a refused key)."""
 
     timed_out: bool = False
+    transient: bool = False
 
 
 class NotFoundError(HandoffError):

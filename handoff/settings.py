@@ -70,6 +70,24 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     max_upload_mb: float = 50.0
 
+    # background jobs (briefs, large uploads; see api/jobs.py). Without redis_url the web
+    # process runs them on its own threads, as a single machine needs; with it the web app
+    # only enqueues (rq on Redis) and `handoff worker` processes run them, and failed sign-in
+    # counts are shared there too. The jobs table stays the truth clients poll.
+    redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/0
+    # names in Redis start with this (the rq queue "<prefix>-jobs", the sign-in counts), so
+    # two deployments, or test runs, can share one Redis
+    redis_prefix: str = "handoff"
+    # a running job's lease: its worker renews it every third of this; a job whose lease ran
+    # out (its worker was killed) is re-queued by the next reaper, or failed after max attempts
+    job_lease_seconds: float = 60.0
+    job_max_attempts: int = 3  # runs of one job, counting retries of transient errors
+    job_retry_seconds: float = 15.0  # wait before the first retry; doubles after each
+    job_timeout_seconds: float = 4 * 3600.0  # rq kills a job running longer than this
+    # comma-separated modules imported by the web app and the worker to register extra job
+    # kinds (api.job_kinds.register); the tests use it for a job that blocks on a file
+    job_modules: str = ""
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'handoff.db'}"

@@ -40,7 +40,8 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HANDOFF_HOME", str(tmp_path / "home"))
     for var in ("HANDOFF_OPENAI_BASE_URL", "HANDOFF_OPENAI_API_KEY", "HANDOFF_BACKEND",
-                "HANDOFF_DATABASE_URL", "HANDOFF_EMBEDDER", "HANDOFF_CHROMA_URL",
+                "HANDOFF_DATABASE_URL", "HANDOFF_EMBEDDER", "HANDOFF_REDIS_URL",
+                "HANDOFF_JOB_MODULES", "HANDOFF_CHROMA_URL",
                 "HANDOFF_CHROMA_TENANT", "HANDOFF_CHROMA_DATABASE", "HANDOFF_CHROMA_PREFIX"):
         monkeypatch.delenv(var, raising=False)
     for name, value in service_overrides(tmp_path / "home").items():

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from api import workspace
 from api.access import Action
 from api.auth import CurrentUser, SettingsDep, StoreDep
-from api.deps import BackendsDep, DealDep, RunnerDep, visible_deal
+from api.deps import DealDep, RunnerDep, visible_deal
 from api.exporting import ExportFormat, draft_people, render
 from api.problems import PROBLEM_RESPONSES, problem_responses
 from api.schemas import JobOut
@@ -28,16 +28,15 @@ def _job_out(job: object) -> JobOut:
 @router.post("/deals/{deal_id}/brief", status_code=status.HTTP_202_ACCEPTED,
              response_model=JobOut, tags=["briefs"], summary="Build the brief (background job)",
              responses=problem_responses(403, 503))
-def run_brief(access: DealDep, runner: RunnerDep, backends: BackendsDep,
-              response: Response) -> JobOut:
+def run_brief(access: DealDep, runner: RunnerDep, response: Response) -> JobOut:
     """Start extracting the brief with the configured backend and answer at once.
 
     Poll ``GET /api/jobs/{job_id}`` (also in the ``Location`` header). While a brief job of the
     deal is queued or running, asking again returns that job.
     """
     access.require(Action.EDIT)
-    job, _ = workspace.start_brief(runner, backends, access.store, access.settings,
-                                   access.deal, access.user.email)
+    job, _ = workspace.start_brief(runner, access.store, access.settings, access.deal,
+                                   access.user.email)
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return _job_out(job)
 
@@ -58,6 +57,24 @@ def get_job(job_id: JobId, runner: RunnerDep, user: CurrentUser, store: StoreDep
     except NotFoundError as exc:  # one answer for both, naming neither the deal nor why
         raise NotFoundError(f"job {job_id!r} not found") from exc
     return _job_out(job)
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut, tags=["briefs"],
+             summary="Cancel a background job", responses=problem_responses(403))
+def cancel_job(job_id: JobId, runner: RunnerDep, user: CurrentUser, store: StoreDep,
+               settings: SettingsDep) -> JobOut:
+    """A queued job is cancelled at once; a running one stops at its next progress step
+    (its status says ``cancelling`` until then). A finished job is returned unchanged.
+    Needs the right to edit the job's deal."""
+    job = runner.get(job_id)
+    try:
+        if job is None:
+            raise NotFoundError
+        access = visible_deal(job.deal_id, user, store, settings)
+    except NotFoundError as exc:
+        raise NotFoundError(f"job {job_id!r} not found") from exc
+    access.require(Action.EDIT)
+    return _job_out(runner.cancel(job_id, user.email))
 
 
 @router.get("/deals/{deal_id}/jobs/latest", response_model=JobOut, tags=["briefs"],

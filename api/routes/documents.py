@@ -65,8 +65,8 @@ async def upload(access: DealDep, runner: RunnerDep,
     access.require(Action.EDIT)
     received = await read_files(files)
     if runs_in_background(background, received):
-        job, _ = workspace.start_ingest(runner, access.store, access.settings, access.deal,
-                                        received, access.user.email)
+        job, _ = workspace.start_ingest(runner, access.deal, received,
+                                        access.user.email)
         body = JobOut.model_validate(job, from_attributes=True)
         return JSONResponse(body.model_dump(mode="json"), status_code=202,
                             headers={"Location": f"/api/jobs/{job.id}"})

@@ -12,7 +12,7 @@ from api import workspace
 from api.access import Action, may_create_deals
 from api.auth import CurrentUser, StoreDep
 from api.brief_view import brief_page, cite_view
-from api.deps import BackendsDep, DealAccess, DealDep, RunnerDep
+from api.deps import DealAccess, DealDep, RunnerDep
 from api.exporting import draft_people
 from api.routes.documents import read_files, runs_in_background
 from api.users import assign
@@ -112,10 +112,11 @@ async def upload(request: Request, access: DealDep, runner: RunnerDep,
     access.require(Action.EDIT)
     received = await read_files(files)
     if runs_in_background(None, received):  # a large upload: a job the page follows
-        job, _ = workspace.start_ingest(runner, access.store, access.settings, access.deal,
-                                        received, access.user.email)
+        job, _ = workspace.start_ingest(runner, access.deal, received,
+                                        access.user.email)
         if is_htmx(request):
-            return render(request, "_job.html", job=job, deal_id=access.id)
+            return render(request, "_job.html", job=job, deal_id=access.id,
+                  can_edit=access.may(Action.EDIT))
         return RedirectResponse(f"/deals/{access.id}?job={job.id}#sources", status_code=303)
     results = await run_in_threadpool(workspace.upload, access.store, access.settings,
                                       access.deal, received, access.user.email)
@@ -126,11 +127,11 @@ async def upload(request: Request, access: DealDep, runner: RunnerDep,
 
 
 @router.post("/deals/{deal_id}/brief")
-def run_brief(access: DealDep, runner: RunnerDep, backends: BackendsDep) -> Response:
+def run_brief(access: DealDep, runner: RunnerDep) -> Response:
     """Start the brief job and show its progress."""
     access.require(Action.EDIT)
-    job, _ = workspace.start_brief(runner, backends, access.store, access.settings,
-                                   access.deal, access.user.email)
+    job, _ = workspace.start_brief(runner, access.store, access.settings, access.deal,
+                                   access.user.email)
     return RedirectResponse(f"/deals/{access.id}?job={job.id}#sources", status_code=303)
 
 
@@ -143,7 +144,19 @@ def job_status(request: Request, access: DealDep, runner: RunnerDep, job_id: str
     if job.status == "succeeded" and is_htmx(request):
         # The brief changed under the page: load it fresh instead of patching a fragment.
         return Response(status_code=200, headers={"HX-Redirect": f"/deals/{access.id}"})
-    return render(request, "_job.html", job=job, deal_id=access.id)
+    return render(request, "_job.html", job=job, deal_id=access.id,
+                  can_edit=access.may(Action.EDIT))
+
+
+@router.post("/deals/{deal_id}/jobs/{job_id}/cancel")
+def cancel_job(access: DealDep, runner: RunnerDep, job_id: str) -> Response:
+    """Cancel the deal's job (a running one stops at its next step) and show the deal."""
+    access.require(Action.EDIT)
+    job = runner.get(job_id)
+    if job is None or job.deal_id != access.id:
+        raise NotFoundError(f"job {job_id!r} not found")
+    runner.cancel(job_id, access.user.email)
+    return RedirectResponse(f"/deals/{access.id}?job={job_id}#sources", status_code=303)
 
 
 @router.get("/deals/{deal_id}/passage")

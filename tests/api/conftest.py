@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.api.helpers import WordHashEmbedder, World, build_world, make_settings
+from tests.api.live_redis import redis_prefix  # noqa: F401  (a live Redis, or a skip)
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,8 @@ def make_settings(home: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "home": home, "backend": "rules", "database_url": None, "openai_base_url": None,
         "openai_api_key": None, "offering_path": REPO / "handoff" / "demo_deal" / "offering.yaml",
-        "secret_key": "test-secret-key-not-for-production",
+        "secret_key": "test-secret-key-not-for-production", "redis_url": None,
+        "job_modules": "",
         "chroma_url": None, "chroma_tenant": "default_tenant",
         "chroma_database": "default_database", "chroma_prefix": "",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -83,9 +84,12 @@ def test_every_export_handles_a_legacy_name_with_control_characters(client) -> N
     c, h, deal, store = client
     c.post(f"/api/deals/{deal}/documents", headers=h, files=demo_files())
     job = c.post(f"/api/deals/{deal}/brief", headers=h).json()
-    for _ in range(600):
-        if c.get(f"/api/jobs/{job['id']}", headers=h).json()["status"] == "succeeded":
+    for _ in range(1200):  # the brief takes seconds; poll as a client would, not in a spin
+        status = c.get(f"/api/jobs/{job['id']}", headers=h).json()["status"]
+        if status in ("succeeded", "failed"):
             break
+        time.sleep(0.1)
+    assert status == "succeeded"
     brief = load_brief(store, deal)
     for item in brief.items:  # as stored before names were cleaned at upload
         for cite in item.citations:

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.throttle import Throttle
 from api.users import create_user
 from tests.api.helpers import PASSWORD, WordHashEmbedder, bearer, make_settings
 
@@ -83,3 +84,21 @@ def test_hsts_only_over_https(client) -> None:
     secure = c.get("https://testserver/api/me", headers=bearer(token))
     assert secure.status_code == 200
     assert secure.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_with_redis_every_process_counts_against_one_allowance(redis_prefix) -> None:
+    """Two Throttles on one Redis stand for two web processes: failures add up."""
+    from api.problems import TooManyAttempts
+
+    url, prefix = redis_prefix
+    first, second = (Throttle(redis_url=url, redis_prefix=prefix) for _ in range(2))
+    for n in range(10):
+        (first if n % 2 else second).failed(account="Rep@Example.com", address="10.0.0.9")
+    with pytest.raises(TooManyAttempts):
+        first.check(account="rep@example.com")
+    with pytest.raises(TooManyAttempts):
+        second.check(account="rep@example.com")
+    second.succeeded(account="rep@example.com")  # a right password forgives it everywhere
+    first.check(account="rep@example.com")
+    alone = Throttle()  # the default stays in memory
+    alone.check(account="rep@example.com")

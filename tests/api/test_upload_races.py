@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.models import JobRow
 from api.users import create_user
+from handoff.domain import utcnow
 from tests.api.helpers import PASSWORD, WordHashEmbedder, bearer, make_settings
 from tests.serve import serving
 
@@ -217,13 +220,13 @@ def test_an_upload_while_an_ingest_job_runs_is_refused_not_dropped(tmp_path: Pat
         _, token = create_user(app.state.store, "rep@example.com", "rep", password=PASSWORD)
         h = bearer(token)
         deal = c.post("/api/deals", json={"name": "Busy"}, headers=h).json()["id"]
-        release = threading.Event()
-        app.state.jobs.submit(deal, "ingest", "rep@example.com",
-                              lambda report: release.wait(30) and {})
-        try:
-            r = c.post(f"/api/deals/{deal}/documents", headers=h, params={"background": "true"},
-                       files=[("files", ("notes.md", NOTES, "text/markdown"))])
-            assert r.status_code == 409, r.text
-            assert "send these files again" in r.json()["detail"]
-        finally:
-            release.set()
+        # an ingest job of this deal that a worker (maybe another process) is running
+        with app.state.store.session() as s, s.begin():
+            s.add(JobRow(id="elsewhere", deal_id=deal, kind="ingest", status="running",
+                         created_by="rep@example.com", attempts=1, worker="other:1:x",
+                         lease_expires_at=utcnow() + timedelta(minutes=5)))
+        r = c.post(f"/api/deals/{deal}/documents", headers=h, params={"background": "true"},
+                   files=[("files", ("notes.md", NOTES, "text/markdown"))])
+        assert r.status_code == 409, r.text
+        assert "send these files again" in r.json()["detail"]
+        assert "elsewhere" in r.json()["detail"]

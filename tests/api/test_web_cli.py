@@ -84,3 +84,39 @@ def test_secret_key_is_generated_once_and_kept(home: Path) -> None:
     first = secret_key(settings)
     assert len(first) > 40 and secret_key(settings) == first
     assert oct((home / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_worker_needs_redis_and_says_so(home: Path) -> None:
+    r = runner.invoke(cli, ["worker"])
+    assert r.exit_code == 1
+    assert "HANDOFF_REDIS_URL" in r.output
+
+
+def test_jobs_show_and_cancel_from_the_command_line(home: Path) -> None:
+    from api.models import JobRow
+
+    store = Store.open(get_settings())
+    store.create_deal("acme-1", name="Acme")
+    with store.session() as s, s.begin():
+        s.add(JobRow(id="j1", deal_id="acme-1", kind="brief", status="queued",
+                     created_by="rep@example.com"))
+    r = runner.invoke(cli, ["jobs", "cancel", "j1"])
+    assert r.exit_code == 0, r.output
+    assert '"status": "cancelled"' in r.stdout
+    assert '"status": "cancelled"' in runner.invoke(cli, ["jobs", "show", "j1"]).stdout
+    missing = runner.invoke(cli, ["jobs", "cancel", "nope"])
+    assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_several_processes_on_one_home_get_one_secret_key(home: Path) -> None:
+    """Web processes starting together must sign with the same key, or cookies break."""
+    import subprocess
+    import sys
+
+    code = ("from api.auth import secret_key; from handoff.settings import get_settings; "
+            "print(secret_key(get_settings(secret_key=None)))")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    keys = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert len(keys) == 1 and len(keys.pop()) >= 40
+    assert not list(home.glob(".secret_key-*"))  # no temporary files left behind
