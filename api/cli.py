@@ -1,4 +1,5 @@
-"""The ``handoff`` command line: ingest, search, brief, review, ask, evaluate, serve, worker.
+"""The ``handoff`` command line: ingest, search, brief, review, ask, evaluate, serve, worker,
+reindex.
 
 Every command builds settings from the environment (HANDOFF_*), opens the store under
 HANDOFF_HOME and prints errors as one clear line with exit code 1 (2 for usage errors).
@@ -158,6 +159,29 @@ def deals() -> None:
         for d in store.list_deals():
             table.add_row(d.id, d.name, str(d.documents), str(d.chunks))
         console.print(table)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the vector index from the stored chunks with the configured embedder.
+
+    After changing HANDOFF_EMBEDDER, or to repair the index. Stop the web app and the workers
+    first; an interrupted run leaves the index marked incomplete, and running it again
+    finishes it.
+    """
+    import time
+
+    with handled():
+        store = Store.open(get_settings(), for_reindex=True)
+        started = time.monotonic()
+        total = len(store.list_deals())
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} deals"), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("re-indexing", total=total)
+            deals, chunks = store.reindex(lambda deal, n: bar.advance(task))
+        console.print(f"re-indexed {chunks} chunks of {deals} deals with embedder "
+                      f"{store.embedder.id} in {time.monotonic() - started:.1f} s")
 
 
 # ------------------------------------------------------------------------- briefs

@@ -16,8 +16,10 @@ A deal's first query loads its collection (slower than the shared one, which sta
 every later one reads 100 vectors instead of filtering 100,000, and a brief asks a deal many
 questions. Building is on a par (179 s against 187 s embedded). A small index collection
 records the embedder's id; opening the store with another embedder fails with a message that
-says how to re-index, instead of silently mixing vector spaces. An index of the older layout
-(one collection ``handoff-chunks`` filtered by deal) is moved per deal when first opened.
+says how to re-index (``handoff reindex``, :meth:`index.store.Store.reindex`), instead of
+silently mixing vector spaces; a rebuild marks the index incomplete until it has finished. An
+index of the older layout (one collection ``handoff-chunks`` filtered by deal) is moved per
+deal when first opened.
 
 Where the vectors live: an embedded ``PersistentClient`` under HOME/chroma by default, or a
 Chroma server when ``HANDOFF_CHROMA_URL`` is set; ``HANDOFF_CHROMA_TENANT`` /
@@ -158,7 +160,8 @@ def drop_database(url: str, name: str, tenant: str = "default_tenant") -> None:
 class ChromaStore:
     """Chunk vectors, one collection per deal, in any Chroma client handed in."""
 
-    def __init__(self, client: Any, embedder_id: str, prefix: str = "") -> None:
+    def __init__(self, client: Any, embedder_id: str, prefix: str = "", *,
+                 rebuilding: bool = False) -> None:
         from chromadb.errors import NotFoundError
 
         if not _PREFIX.match(prefix):
@@ -171,10 +174,17 @@ class ChromaStore:
         self._client = client
         self._cols: dict[str, Any] = {}
         self._lock = threading.Lock()
+        if rebuilding:  # handoff reindex: the vectors are about to be rebuilt, not read
+            return
         index = client.get_or_create_collection(
             prefix + INDEX, metadata={"embedder": embedder_id, **_SPACE},
             embedding_function=None)
-        stored = (index.metadata or {}).get("embedder")
+        meta = index.metadata or {}
+        if meta.get("reindex") == "incomplete":
+            raise ConfigError(
+                "the vector index is incomplete: a `handoff reindex` was interrupted; run "
+                "`handoff reindex` again to finish it")
+        stored = meta.get("embedder")
         if stored != embedder_id:
             raise ConfigError(
                 f"the vector index was built with embedder {stored!r} but {embedder_id!r} is "
@@ -183,8 +193,8 @@ class ChromaStore:
         self._migrate_legacy()
 
     @classmethod
-    def open(cls, path: Path, embedder_id: str) -> ChromaStore:
-        """The embedded store in the folder ``path``."""
+    def open(cls, path: Path, embedder_id: str, *, rebuilding: bool = False) -> ChromaStore:
+        """The embedded store in the folder ``path`` (``rebuilding``: for :meth:`begin_rebuild`)."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -192,18 +202,20 @@ class ChromaStore:
         client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
-        return cls(client, embedder_id)
+        return cls(client, embedder_id, rebuilding=rebuilding)
 
     @classmethod
     def connect(cls, url: str, embedder_id: str, *, tenant: str = "default_tenant",
-                database: str = "default_database", prefix: str = "") -> ChromaStore:
+                database: str = "default_database", prefix: str = "",
+                rebuilding: bool = False) -> ChromaStore:
         """The store on the Chroma server at ``url``.
 
         Raises:
             ConfigError: The URL, tenant, database or prefix is wrong.
             BackendUnavailable: Nothing answers at the URL.
         """
-        return cls(_http_client(url, tenant, database), embedder_id, prefix)
+        return cls(_http_client(url, tenant, database), embedder_id, prefix,
+                   rebuilding=rebuilding)
 
     # ------------------------------------------------------------------ collections
 
@@ -290,6 +302,41 @@ class ChromaStore:
         start = self.prefix + "deal-"
         return sum(int(c.count()) for c in self._client.list_collections()
                    if c.name.startswith(start))
+
+    # ------------------------------------------------------------------ rebuilding
+
+    def begin_rebuild(self) -> None:
+        """Mark the index incomplete, then drop every vector of this install.
+
+        Until :meth:`end_rebuild`, opening the store fails with a message that says to run
+        ``handoff reindex`` again: an interrupted rebuild is never read as a complete index.
+        The vectors are derived from the SQL chunks, so dropping them loses nothing.
+        """
+        self._mark(incomplete=True)
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        for name in names:
+            if name.startswith(self.prefix + "deal-") or name == self.prefix + LEGACY:
+                try:
+                    self._client.delete_collection(name)
+                except (self._not_found, ValueError):  # another process dropped it
+                    pass
+        with self._lock:
+            self._cols.clear()
+
+    def end_rebuild(self) -> None:
+        """Record the configured embedder as the complete index's."""
+        self._mark(incomplete=False)
+
+    def _mark(self, *, incomplete: bool) -> None:
+        name = self.prefix + INDEX
+        try:
+            self._client.delete_collection(name)
+        except (self._not_found, ValueError):
+            pass
+        meta: dict[str, Any] = {"embedder": self.embedder_id, **_SPACE}
+        if incomplete:
+            meta["reindex"] = "incomplete"
+        self._client.get_or_create_collection(name, metadata=meta, embedding_function=None)
 
     def _migrate_legacy(self) -> None:
         """Move the vectors of a single-collection index into per-deal collections."""

@@ -16,6 +16,7 @@ import hashlib
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,15 +94,19 @@ class Store:
         self._locks_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Store:
+    def open(cls, settings: Settings, embedder: Embedder | None = None, *,
+             for_reindex: bool = False) -> Store:
+        """The store the settings name; ``for_reindex``: its vectors are to be rebuilt."""
         zero_freed_memory()  # before any text passes through the heap: see index.scrub
         embedder = embedder or make_embedder(settings)
         if settings.chroma_url:
             vectors = ChromaStore.connect(
                 settings.chroma_url, embedder.id, tenant=settings.chroma_tenant,
-                database=settings.chroma_database, prefix=settings.chroma_prefix)
+                database=settings.chroma_database, prefix=settings.chroma_prefix,
+                rebuilding=for_reindex)
         else:
-            vectors = ChromaStore.open(settings.chroma_path, embedder.id)
+            vectors = ChromaStore.open(settings.chroma_path, embedder.id,
+                                       rebuilding=for_reindex)
         return cls(make_engine(settings.db_url), vectors, embedder,
                    chunk_words=settings.chunk_words)
 
@@ -291,6 +296,41 @@ class Store:
         row = s.get(DocumentRow, document_id)
         if row is not None:
             s.delete(row)
+
+    def reindex(self, on_deal: Callable[[str, int], None] | None = None,
+                batch: int = 256) -> tuple[int, int]:
+        """Rebuild every deal's vectors from its stored chunks with this store's embedder.
+
+        For a changed ``HANDOFF_EMBEDDER`` or a damaged vector index; open the store with
+        ``for_reindex=True``. Chunks are embedded in batches of ``batch``. An interruption
+        leaves the index marked incomplete (opening the store says so); running it again
+        finishes it. Run it with the web app and workers stopped.
+
+        Returns:
+            How many deals and chunks were indexed.
+        """
+        self.vectors.begin_rebuild()
+        deals = chunks = 0
+        for deal in self.list_deals():
+            with self.session() as s:
+                rows = s.execute(select(ChunkRow.id, ChunkRow.document_id, ChunkRow.text)
+                                 .where(ChunkRow.deal_id == deal.id)
+                                 .order_by(ChunkRow.document_id, ChunkRow.ordinal)).all()
+            for at in range(0, len(rows), batch):
+                part = rows[at:at + batch]
+                vectors = self.embedder.embed([r.text for r in part])
+                by_doc: dict[str, list[int]] = {}
+                for i, r in enumerate(part):
+                    by_doc.setdefault(r.document_id, []).append(i)
+                for doc_id, idx in by_doc.items():
+                    self.vectors.add(deal.id, doc_id, [part[i].id for i in idx], vectors[idx],
+                                     upsert=True)
+            deals += 1
+            chunks += len(rows)
+            if on_deal is not None:
+                on_deal(deal.id, len(rows))
+        self.vectors.end_rebuild()
+        return deals, chunks
 
     def all_chunks(self, deal_id: str) -> list[ChunkRow]:
         with self.session() as s:

