@@ -27,7 +27,7 @@ from api import models  # noqa: F401  (declares the web tables before the store 
 from api.auth import secret_key
 from api.job_queue import open_queue
 from api.jobs import BackendPool, JobRunner, upgrade_jobs_table
-from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from api.middleware import BodyLimitMiddleware, NulFreeUrlMiddleware, SecurityHeadersMiddleware
 from api.problems import HANDLED, problem_handler
 from api.routes import (
     briefs,
@@ -128,5 +128,6 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_upload_mb * 1048576))
+    app.add_middleware(NulFreeUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -1,4 +1,4 @@
-"""Two small ASGI middlewares: the request body limit and the security headers.
+"""Small ASGI middlewares: the request body limit, NUL-free URLs and the security headers.
 
 Both are plain ASGI (not ``BaseHTTPMiddleware``) so they wrap streamed bodies and responses
 without buffering them.
@@ -11,6 +11,9 @@ header and a client may lie about it. Going over while the app reads raises
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,6 +75,28 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+
+class NulFreeUrlMiddleware:
+    """Answer 400 for a URL whose path or query holds a NUL character (``%00``).
+
+    No id, name or option of the product contains one, and PostgreSQL refuses NUL in text, so
+    such a request would otherwise fail deep in a query as a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "replace")
+            if b"\x00" in unquote_to_bytes(raw) + unquote_to_bytes(scope.get("query_string",
+                                                                              b"")):
+                response = await problem_handler(Request(scope, receive), HTTPException(
+                    400, "the URL contains a NUL character (%00), which no id or option holds"))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeadersMiddleware:

@@ -22,12 +22,22 @@ _chroma_databases: list[tuple[str, str]] = []  # (server URL, database) made by 
 _pg_databases: list[tuple[str, str]] = []
 
 
+_made: dict[Path, dict[str, object]] = {}  # test home -> its overrides, made once
+
+
 def service_overrides(home: Path) -> dict[str, object]:
-    """Settings overrides that put the test home ``home`` on the configured live services."""
-    overrides: dict[str, object] = {}
-    overrides.update(_database(home))
-    overrides.update(_vectors(home))
-    return overrides
+    """Settings overrides that put the test home ``home`` on the configured live services.
+
+    Made once per home: a test that builds settings for the same home again (another backend,
+    a second app) gets the same database, not a fresh one that drops the first under it.
+    """
+    key = home.resolve()
+    if key not in _made:
+        overrides: dict[str, object] = {}
+        overrides.update(_database(home))
+        overrides.update(_vectors(home))
+        _made[key] = overrides
+    return dict(_made[key])
 
 
 def _database(home: Path) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -33,11 +32,16 @@ def test_users_add_prints_the_token_alone_on_the_last_line(home: Path) -> None:
 def test_tokens_are_stored_only_as_hashes(home: Path) -> None:
     r = runner.invoke(cli, ["users", "add", "b@example.com", "--role", "admin"])
     token = r.stdout.strip().splitlines()[-1]
-    with sqlite3.connect(home / "handoff.db") as db:
-        stored = [row[0] for row in db.execute("SELECT token_sha256 FROM api_tokens")]
-        dump = "\n".join(db.iterdump())
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(get_settings().db_url)  # SQLite here, or the live PostgreSQL
+    with engine.connect() as db:
+        stored = list(db.execute(text("SELECT token_sha256 FROM api_tokens")).scalars())
+        dump = "\n".join(str(row) for table in inspect(engine).get_table_names()
+                         for row in db.execute(text(f'SELECT * FROM "{table}"')))
+    engine.dispose()
     assert stored == [hashlib.sha256(token.encode()).hexdigest()]
-    assert token not in dump
+    assert "b@example.com" in dump and token not in dump  # every table was read
 
 
 def test_bad_users_fail_with_a_message(home: Path) -> None:
