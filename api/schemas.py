@@ -140,6 +140,8 @@ class JobOut(BaseModel):
     attempts: int = Field(0, description="Runs started so far (a transient error or a "
                                          "stopped worker starts it again)")
     cancel_requested: bool = Field(False, description="Cancelling: stops at its next step")
+    worker: str | None = Field(None, description="host:pid:tag of the process that runs it, or "
+                                                 "ran it last")
 
 
 class ReviewAction(StrEnum):
