@@ -1,8 +1,9 @@
 """The SQL side of the store: SQLAlchemy tables for deals, documents, segments and chunks.
 
 SQLite by default (one file under HANDOFF_HOME); PostgreSQL works by URL. Other layers
-(briefs, users, audit) declare their tables on the same :class:`Base` so one ``create_all``
-sets up the whole schema.
+(briefs, users, audit) declare their tables on the same :class:`Base`. The models describe
+the schema at its head; the database gets there by the migrations of :mod:`index.migrations`,
+and a change to a model needs a new revision there (the schema test fails without one).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ deal (same sha256), or the same text with other line endings (:mod:`index.finger
 no-op, also when two uploads race: the database's unique indexes decide, and the loser gets
 :class:`DuplicateDocument`. The audit row of an upload is written in the same transaction, and
 every delete ends with :func:`index.scrub.scrub`, so deleted text leaves the data folder.
+Opening the store first brings its database to the newest schema (:mod:`index.migrations`).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Session
 from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
-from index import fingerprints, lexical
+from index import fingerprints, lexical, migrations
 from index import records as _records  # registers the review tables
 from index.chroma_store import ChromaStore
 from index.chunking import chunk_document
-from index.db import Base, ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
+from index.db import ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
 from index.embedders import Embedder, make_embedder
 from index.scrub import scrub, zero_freed_memory
 
@@ -85,9 +86,7 @@ class Store:
         self.vectors = vectors
         self.embedder = embedder
         self.chunk_words = chunk_words
-        Base.metadata.create_all(engine)
-        with engine.begin() as conn:
-            lexical.create_lexical(conn)
+        migrations.upgrade(engine)
         fingerprints.backfill(engine)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
