@@ -108,6 +108,8 @@ class ChunkRow(Base):
     first_segment: Mapped[int] = mapped_column(Integer)
     last_segment: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # its count of \w+ word tokens, the length PostgreSQL's BM25 normalises by (index.lexical)
+    token_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     document: Mapped[DocumentRow] = relationship(back_populates="chunks")
 

@@ -36,6 +36,7 @@ from index.embedders import Embedder, make_embedder
 from index.scrub import scrub, zero_freed_memory
 
 _DEAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_WORD = re.compile(r"\w+")  # a chunk's word tokens, as index.lexical ranks them
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,8 @@ class Store:
                     s.add_all(
                         ChunkRow(id=cid, deal_id=deal_id, document_id=doc_id, ordinal=c.ordinal,
                                  start=c.start, end=c.end, first_segment=c.first_segment,
-                                 last_segment=c.last_segment, text=c.text)
+                                 last_segment=c.last_segment, text=c.text,
+                                 token_count=len(_WORD.findall(c.text)))
                         for cid, c in zip(chunk_ids, chunks, strict=True)
                     )
                     lexical.add_chunks(s.connection(), deal_id,

@@ -39,6 +39,7 @@ log = logging.getLogger("handoff.migrations")
 
 BASELINE = "0001_baseline"
 JOB_QUEUE = "0002_job_queue"
+CHUNK_TOKEN_COUNT = "0003_chunk_token_count"
 
 # a key of our own for pg_advisory_xact_lock: any bigint, the same in every process
 _PG_LOCK_KEY = 0x68616E646F6666  # "handoff"
@@ -124,7 +125,8 @@ def _legacy_revision(conn: Connection) -> str | None:
     jobs = {c["name"] for c in insp.get_columns("jobs")}
     if "attempts" not in jobs:
         return None  # before the job queue: the baseline keeps its tables, 0002 adds columns
-    return JOB_QUEUE
+    chunks = {c["name"] for c in insp.get_columns("chunks")}
+    return CHUNK_TOKEN_COUNT if "token_count" in chunks else JOB_QUEUE
 
 
 @contextmanager

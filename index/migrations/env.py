@@ -4,8 +4,8 @@ Design note. :func:`index.migrations.upgrade` opens the connection, takes the mi
 and owns the transaction; this script only configures the context on that connection
 (``render_as_batch`` on SQLite, whose ALTER TABLE cannot change much, so an operation that
 needs it is done by copying the table). Without a connection (the ``alembic`` command line of
-a developer) it connects to ``sqlalchemy.url``. Offline ``--sql`` mode is not supported: a
-revision may compute a backfill in Python.
+a developer) it connects to ``sqlalchemy.url``. Offline ``--sql`` mode is not supported: the
+token-count revision computes its backfill in Python.
 
 ``target_metadata`` is the models' metadata as imported so far; autogenerate needs the app's
 tables too, so import ``api.models`` before running it (the schema test does).
@@ -38,8 +38,8 @@ def _run(connection: Connection) -> None:
 
 def main() -> None:
     if context.is_offline_mode():
-        raise SystemExit("offline (--sql) migrations are not supported: a revision may "
-                         "backfill rows in Python; run them on a database")
+        raise SystemExit("offline (--sql) migrations are not supported: the token-count "
+                         "revision backfills rows in Python; run them on a database")
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _run(connection)

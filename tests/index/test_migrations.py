@@ -8,6 +8,7 @@ without any ``alembic_version`` (every version before migrations).
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from index.db import Base, make_engine
 from index.store import Store
 from tests.conftest import HashEmbedder
 
+WORD = re.compile(r"\w+")
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 CHUNKS = {
     "doc1:0": "Markus Fischer (CFO) confirmed the budget: 96,000 EUR a year for 120 seats.",
@@ -121,6 +123,8 @@ def _assert_upgraded_with_rows(store: Store) -> None:
     assert [seg.text for seg in stored.segments] == list(CHUNKS.values())
     chunks = store.all_chunks("nordwind")
     assert {c.id: c.text for c in chunks} == CHUNKS
+    assert {c.id: c.token_count for c in chunks} == {
+        cid: len(WORD.findall(body)) for cid, body in CHUNKS.items()}
     with engine.connect() as conn:
         job = conn.execute(sa.text("SELECT status, attempts, cancel_requested FROM jobs "
                                    "WHERE id = 'job1'")).one()
@@ -135,18 +139,20 @@ def test_a_database_at_an_older_revision_keeps_its_rows_through_the_upgrade(
     migrations.upgrade(engine, revision)
     assert migrations.current(engine) == revision
     assert ("attempts" in _columns(engine, "jobs")) == (revision != migrations.BASELINE)
+    assert "token_count" not in _columns(engine, "chunks")
     _seed(engine)
 
     store = _open(settings)
     _assert_upgraded_with_rows(store)
 
-    # the store goes on working
+    # the store goes on working: a new document's chunks get their count at ingest
     note = "Über das SAP-Konnektor-Budget entscheidet Anna Weber."
     doc = ParsedDocument(filename="follow-up.md", format="markdown", kind=SourceKind.CRM_NOTE,
                          text=note, segments=[Segment(index=0, kind=SegmentKind.PARAGRAPH,
                                                       start=0, end=len(note), text=note)])
     doc_id, _ = store.add_document("nordwind", doc, doc.text.encode())
     new = [c for c in store.all_chunks("nordwind") if c.document_id == doc_id]
+    assert [c.token_count for c in new] == [len(WORD.findall(note))] == [8]
     with store.engine.connect() as conn:
         assert [h.chunk_id for h in lexical.search(conn, "nordwind", "Anna Weber", 5)] == [
             new[0].id]
@@ -264,6 +270,7 @@ def test_a_downgrade_to_the_baseline_and_back_keeps_the_rows(settings: Settings,
         command.downgrade(migrations.config(conn), migrations.BASELINE)
     assert migrations.current(engine) == migrations.BASELINE
     assert not QUEUE_COLUMNS & _columns(engine, "jobs")
+    assert "token_count" not in _columns(engine, "chunks")
 
     store = _open(settings)
     _assert_upgraded_with_rows(store)
