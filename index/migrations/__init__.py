@@ -33,7 +33,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
+
+from handoff.errors import ConfigError
 
 log = logging.getLogger("handoff.migrations")
 
@@ -93,14 +96,24 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Bring the database to ``revision`` (the head by default), adopting an unversioned one.
 
     Safe to call from several processes at once: the first takes the lock and migrates, the
-    others wait for it and find nothing to do.
+    others wait for it and find nothing to do. A database already there is only read.
 
     Returns:
         The revision the database was at before (None: a new or unversioned database).
+
+    Raises:
+        ConfigError: The database is at a revision these scripts do not know (a newer
+            version of the product upgraded it).
     """
+    scripts = ScriptDirectory.from_config(config())
+    target = scripts.get_current_head() if revision == "head" else revision
+    at = current(engine)
+    if at is not None and at == target:
+        return at  # the usual open: no lock, no write
     with _locked(engine) as conn:
-        context = MigrationContext.configure(conn)
-        before = context.get_current_revision()
+        before = MigrationContext.configure(conn).get_current_revision()
+        if before is not None:
+            _check_known(scripts, before)
         cfg = config(conn)
         if before is None:
             adopted = _legacy_revision(conn)
@@ -113,6 +126,16 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     if after != before:
         log.info("database upgraded from %s to %s", before or "nothing", after)
     return before
+
+
+def _check_known(scripts: ScriptDirectory, revision: str) -> None:
+    try:
+        scripts.get_revision(revision)
+    except CommandError as exc:
+        raise ConfigError(
+            f"the database is at schema revision {revision!r}, which this version of handoff "
+            f"does not know (its newest is {scripts.get_current_head()!r}): a newer version "
+            "upgraded it; install that version (or newer) to use this database") from exc
 
 
 def _legacy_revision(conn: Connection) -> str | None:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from api import models  # noqa: F401  (the app's tables are part of the schema)
 from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
+from handoff.errors import ConfigError
 from handoff.settings import Settings
 from index import lexical, migrations
 from index.db import Base, make_engine
@@ -253,11 +254,22 @@ def test_two_processes_opening_a_new_database_at_once_migrate_it_once(
         t.start()
     for t in threads:
         t.join(60)
+    assert not any(t.is_alive() for t in threads), "an open is still waiting after 60 s"
     # one migrated a new database (it was at no revision), the other found it at head
     assert sorted(results, key=str) == sorted([None, migrations.head()], key=str)
     assert migrations.current(engines[0]) == migrations.head()
     for e in engines:
         e.dispose()
+
+
+def test_a_database_upgraded_by_a_newer_version_is_refused_with_what_to_do(
+        engine: Engine) -> None:
+    migrations.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    with pytest.raises(ConfigError, match="0099_from_the_future.*install that version"):
+        migrations.upgrade(engine)
+    assert migrations.current(engine) == "0099_from_the_future"
 
 
 def test_a_downgrade_to_the_baseline_and_back_keeps_the_rows(settings: Settings,
