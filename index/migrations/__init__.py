@@ -20,6 +20,16 @@ Several processes (web workers, ``handoff worker``, the CLI) may open the store 
 upgrade runs in one transaction that first takes a lock: ``pg_advisory_xact_lock`` on
 PostgreSQL, ``BEGIN IMMEDIATE`` (the database's write lock) on SQLite. The second process
 waits, then finds the database at head and does nothing.
+
+A new revision, after changing a model: upgrade a scratch database to head, then let Alembic
+write the difference, naming the revision after the last one (``0004_what_it_does``)::
+
+    import api.models  # the app's tables too
+    from alembic import command
+    from index import migrations
+    cfg = migrations.config()
+    cfg.set_main_option("sqlalchemy.url", "sqlite:////tmp/scratch.db")
+    command.revision(cfg, "what it does", autogenerate=True, rev_id="0004_what_it_does")
 """
 
 from __future__ import annotations
@@ -72,6 +82,7 @@ def config(connection: Connection | None = None) -> Config:
     """
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).resolve().parent))
+    cfg.set_main_option("file_template", "%%(rev)s")  # a revision's file is named by its id
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg

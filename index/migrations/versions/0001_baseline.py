@@ -32,7 +32,7 @@ def upgrade() -> None:
     existing = set(sa.inspect(op.get_bind()).get_table_names())
     made: set[str] = set()
 
-    def table(name: str, *elements: sa.SchemaItem) -> None:
+    def table(name: str, *elements: sa.schema.SchemaItem) -> None:
         if name not in existing:
             op.create_table(name, *elements)
             made.add(name)
