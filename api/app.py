@@ -23,10 +23,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import models  # noqa: F401  (declares the web tables before the store creates them)
+from api import models  # noqa: F401  (maps the web tables)
 from api.auth import secret_key
 from api.job_queue import open_queue
-from api.jobs import BackendPool, JobRunner, upgrade_jobs_table
+from api.jobs import BackendPool, JobRunner
 from api.middleware import BodyLimitMiddleware, NulFreeUrlMiddleware, SecurityHeadersMiddleware
 from api.problems import HANDLED, problem_handler
 from api.routes import (
@@ -64,11 +64,10 @@ TAGS = [
 
 
 def prepare(settings: Settings) -> None:
-    """Create the tables (and upgrade the jobs table) and the signing key once, before
+    """Bring the database to the newest schema and make the signing key once, before
     several web processes start on the same home and database."""
-    store = Store.open(settings)
+    store = Store.open(settings)  # runs the migrations
     try:
-        upgrade_jobs_table(store.engine)
         secret_key(settings)
     finally:
         store.engine.dispose()

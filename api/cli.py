@@ -1,5 +1,5 @@
 """The ``handoff`` command line: ingest, search, brief, review, ask, evaluate, serve, worker,
-reindex.
+reindex, db.
 
 Every command builds settings from the environment (HANDOFF_*), opens the store under
 HANDOFF_HOME and prints errors as one clear line with exit code 1 (2 for usage errors).
@@ -33,6 +33,8 @@ from extractor.service import load_offering, make_brief
 from handoff.domain import HandoffBrief
 from handoff.errors import NotFoundError
 from handoff.settings import Settings, get_settings
+from index import migrations
+from index.db import make_engine
 from index.ingest import IngestResult, IngestStatus, expand_paths, ingest_paths
 from index.search import hybrid_search
 from index.store import Store
@@ -41,6 +43,9 @@ app = typer.Typer(help="Sales-to-CS handoff briefs with verified citations.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 model_app = typer.Typer(help="The embedded local model (llama.cpp).", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+db_app = typer.Typer(help="The database's schema (migrations; opening the store upgrades it).",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
 console = Console()
 err = render.err
 app.command("eval", context_settings={"allow_interspersed_args": True})(eval_command)
@@ -357,6 +362,38 @@ def model_status() -> None:
     console.print(f"llama.cpp server: {'installed' if server else 'missing'}")
     if not (present and server):
         raise typer.Exit(1)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """The database's schema revision and the newest one (exit 1 if it is behind)."""
+    with handled():
+        engine = make_engine(get_settings().db_url)
+        try:
+            at = migrations.current(engine)
+        finally:
+            engine.dispose()
+        head = migrations.head()
+        console.print(f"database: {at or 'no schema yet'}")
+        console.print(f"newest:   {head}")
+        if at != head:
+            err.print("the database is behind: run `handoff db upgrade` (any command that "
+                      "opens the store upgrades it too)")
+            raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema now (before starting several processes)."""
+    with handled():
+        engine = make_engine(get_settings().db_url)
+        try:
+            before = migrations.upgrade(engine)
+            at = migrations.current(engine)
+        finally:
+            engine.dispose()
+        console.print(f"database at {at}" + ("" if before == at
+                                             else f" (was {before or 'no schema'})"))
 
 
 def main() -> None:

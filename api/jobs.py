@@ -43,7 +43,7 @@ import uuid
 from datetime import timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, Engine, Table, delete, inspect, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.job_kinds import JobContext, Report, load_modules, lookup
@@ -86,23 +86,6 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError | OperationalError)
 
 
-def upgrade_jobs_table(engine: Engine) -> None:
-    """Add the queue's columns and index to a ``jobs`` table made by an older version."""
-    columns = {c["name"] for c in inspect(engine).get_columns("jobs")}
-    added = {"params": "JSON", "attempts": "INTEGER NOT NULL DEFAULT 0",
-             "worker": "VARCHAR(120)", "lease_expires_at": "TIMESTAMP WITH TIME ZONE",
-             "cancel_requested": "BOOLEAN NOT NULL DEFAULT false",
-             "retry_at": "TIMESTAMP WITH TIME ZONE"}
-    with engine.begin() as conn:
-        for name, ddl in added.items():
-            if name not in columns:
-                if engine.dialect.name == "sqlite":
-                    ddl = ddl.replace(" WITH TIME ZONE", "").replace("false", "0")
-                conn.exec_driver_sql(f"ALTER TABLE jobs ADD COLUMN {name} {ddl}")
-    for index in cast(Table, JobRow.__table__).indexes:
-        index.create(engine, checkfirst=True)
-
-
 class JobRunner:
     """Submits, runs, renews, reaps and cancels jobs; the ``jobs`` table holds their state.
 
@@ -128,7 +111,6 @@ class JobRunner:
         bind = getattr(queue, "bind", None)
         if bind is not None:
             bind(self)
-        upgrade_jobs_table(store.engine)
         load_modules(settings)
         self.reap()
         if queue.forgets_backlog:

@@ -1,8 +1,8 @@
 """The web app's tables: users, API tokens, deal assignments, sessions, jobs, timeline events.
 
-Declared on :class:`index.db.Base`, so the ``create_all`` that :class:`index.store.Store` runs
-when it opens creates them next to the deal tables; importing this module before opening the
-store is all the app and the CLI need to do.
+Declared on :class:`index.db.Base` next to the deal tables; the migrations of
+:mod:`index.migrations`, which :class:`index.store.Store` runs when it opens, create and
+upgrade them (a change here needs a revision there).
 
 Secrets never reach the database in the clear: API tokens and session ids are stored as
 SHA-256 hex digests (a leaked database cannot be replayed), passwords as argon2 hashes.

@@ -1,8 +1,9 @@
 """The SQL side of the store: SQLAlchemy tables for deals, documents, segments and chunks.
 
 SQLite by default (one file under HANDOFF_HOME); PostgreSQL works by URL. Other layers
-(briefs, users, audit) declare their tables on the same :class:`Base` so one ``create_all``
-sets up the whole schema.
+(briefs, users, audit) declare their tables on the same :class:`Base`. The models describe
+the schema at its head; the database gets there by the migrations of :mod:`index.migrations`,
+and a change to a model needs a new revision there (the schema test fails without one).
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ class ChunkRow(Base):
     first_segment: Mapped[int] = mapped_column(Integer)
     last_segment: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # its count of \w+ word tokens, the length PostgreSQL's BM25 normalises by (index.lexical)
+    token_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     document: Mapped[DocumentRow] = relationship(back_populates="chunks")
 

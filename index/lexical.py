@@ -172,10 +172,11 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
     ).all()
     if not rows:
         return []
-    # a chunk's length is its count of word tokens, as FTS5 counts them (not whitespace runs)
+    # a chunk's length is its count of word tokens, as FTS5 counts them (not whitespace runs),
+    # counted once when the chunk was stored
     total, avg_words = conn.execute(
-        text("SELECT count(*), avg((SELECT count(*) FROM regexp_matches(text, '\\w+', 'g'))) "
-             "FROM chunks WHERE deal_id = :d"), {"d": deal_id}).one()
+        text("SELECT count(*), avg(token_count) FROM chunks WHERE deal_id = :d"),
+        {"d": deal_id}).one()
     docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body in rows]
 
     def hits(phrase: tuple[list[str], bool], words: list[str]) -> int:

@@ -3,7 +3,7 @@ resolutions, the questions asked about the deal, the audit trail.
 
 The extractor decides what a review means (:mod:`extractor.review`); this module only keeps
 the rows, next to the store's other tables, so every table of the schema lives in ``index``
-and one ``create_all`` (or migration) covers them.
+and the migrations of :mod:`index.migrations` cover them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from handoff.domain import HandoffBrief, utcnow
 from handoff.errors import NotFoundError
 from index.db import Base
 
-if TYPE_CHECKING:  # the store imports this module, so its tables exist before create_all
+if TYPE_CHECKING:  # the store imports this module, so its tables are mapped when it opens
     from index.store import Store
 
 

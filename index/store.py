@@ -8,6 +8,7 @@ deal (same sha256), or the same text with other line endings (:mod:`index.finger
 no-op, also when two uploads race: the database's unique indexes decide, and the loser gets
 :class:`DuplicateDocument`. The audit row of an upload is written in the same transaction, and
 every delete ends with :func:`index.scrub.scrub`, so deleted text leaves the data folder.
+Opening the store first brings its database to the newest schema (:mod:`index.migrations`).
 """
 
 from __future__ import annotations
@@ -27,15 +28,16 @@ from sqlalchemy.orm import Session
 from handoff.domain import ParsedDocument, Segment, SegmentKind, SourceKind
 from handoff.errors import InputError, NotFoundError
 from handoff.settings import Settings
-from index import fingerprints, lexical
+from index import fingerprints, lexical, migrations
 from index import records as _records  # registers the review tables
 from index.chroma_store import ChromaStore
 from index.chunking import chunk_document
-from index.db import Base, ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
+from index.db import ChunkRow, DealRow, DocumentRow, SegmentRow, make_engine
 from index.embedders import Embedder, make_embedder
 from index.scrub import scrub, zero_freed_memory
 
 _DEAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_WORD = re.compile(r"\w+")  # a chunk's word tokens, as index.lexical ranks them
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,7 @@ class Store:
         self.vectors = vectors
         self.embedder = embedder
         self.chunk_words = chunk_words
-        Base.metadata.create_all(engine)
-        with engine.begin() as conn:
-            lexical.create_lexical(conn)
+        migrations.upgrade(engine)
         fingerprints.backfill(engine)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -226,7 +226,8 @@ class Store:
                     s.add_all(
                         ChunkRow(id=cid, deal_id=deal_id, document_id=doc_id, ordinal=c.ordinal,
                                  start=c.start, end=c.end, first_segment=c.first_segment,
-                                 last_segment=c.last_segment, text=c.text)
+                                 last_segment=c.last_segment, text=c.text,
+                                 token_count=len(_WORD.findall(c.text)))
                         for cid, c in zip(chunk_ids, chunks, strict=True)
                     )
                     lexical.add_chunks(s.connection(), deal_id,

@@ -237,31 +237,3 @@ def test_cancel_through_the_api_and_the_page(tmp_path: Path) -> None:
         r = c.post(f"/deals/{deal}/jobs/q1/cancel", headers=bearer(rep), follow_redirects=False)
         assert r.status_code == 303
         assert c.get("/api/jobs/q1", headers=bearer(rep)).json()["status"] == "cancelled"
-
-
-def test_a_jobs_table_of_the_previous_version_is_upgraded(tmp_path: Path) -> None:
-    from sqlalchemy import inspect, text
-
-    from api.jobs import upgrade_jobs_table
-    from index.db import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    with engine.begin() as conn:  # the table as the thread-pool runner made it
-        conn.execute(text("CREATE TABLE deals (id VARCHAR(64) PRIMARY KEY)"))
-        conn.execute(text(
-            "CREATE TABLE jobs (id VARCHAR(32) PRIMARY KEY, deal_id VARCHAR(64) REFERENCES "
-            "deals(id), kind VARCHAR(16), status VARCHAR(16), message TEXT, error TEXT, "
-            "result JSON, created_by VARCHAR(320), created_at DATETIME, started_at DATETIME, "
-            "finished_at DATETIME)"))
-        conn.execute(text("INSERT INTO deals VALUES ('d1')"))
-        conn.execute(text("INSERT INTO jobs (id, deal_id, kind, status, created_by) VALUES "
-                          "('old', 'd1', 'brief', 'failed', 'rep')"))
-    upgrade_jobs_table(engine)
-    upgrade_jobs_table(engine)  # twice is harmless
-    columns = {c["name"] for c in inspect(engine).get_columns("jobs")}
-    assert {"params", "attempts", "worker", "lease_expires_at", "cancel_requested",
-            "retry_at"} <= columns
-    assert "uq_jobs_one_active" in {i["name"] for i in inspect(engine).get_indexes("jobs")}
-    with engine.begin() as conn:
-        assert conn.execute(text("SELECT attempts, cancel_requested FROM jobs")).one() == (0, 0)
-    engine.dispose()

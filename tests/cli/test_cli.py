@@ -81,6 +81,19 @@ def test_errors_are_one_line_with_exit_1() -> None:
     assert code == 1 and "HANDOFF_OPENAI_BASE_URL" in out
 
 
+def test_db_current_reports_the_revision_and_upgrade_brings_it_to_head() -> None:
+    from index import migrations
+
+    code, out = run("db", "current")
+    assert code == 1 and "no schema yet" in out and "handoff db upgrade" in out
+    code, out = run("db", "upgrade")
+    assert code == 0 and f"database at {migrations.head()} (was no schema)" in out
+    code, out = run("db", "current")
+    assert code == 0 and f"database: {migrations.head()}" in out
+    code, out = run("db", "upgrade")
+    assert code == 0 and out.strip() == f"database at {migrations.head()}"
+
+
 def test_eval_writes_reports_and_compare_flags_a_regression(tmp_path: Path) -> None:
     dataset = REPO / "evals" / "datasets" / "dev"
     deal = sorted(p.name for p in dataset.iterdir() if p.is_dir())[0]
