@@ -89,6 +89,9 @@ class Store:
         self.embedder = embedder
         self.chunk_words = chunk_words
         migrations.upgrade(engine)
+        # the full-text index is derived data: its layout is checked (and rebuilt from the
+        # chunks if it is an older one) on every open, apart from the schema's revisions
+        lexical.create_lexical(engine)
         fingerprints.backfill(engine)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -291,8 +294,10 @@ class Store:
         # takes the lock, waiting for it up to the busy timeout.
         s.execute(update(DocumentRow).where(DocumentRow.id == document_id)
                   .values(size=DocumentRow.size))
-        ids = list(s.scalars(select(ChunkRow.id).where(ChunkRow.document_id == document_id)))
-        lexical.delete_chunks(s.connection(), ids)
+        chunks = s.execute(select(ChunkRow.id, ChunkRow.deal_id)
+                           .where(ChunkRow.document_id == document_id)).all()
+        for deal_id in {d for _, d in chunks}:
+            lexical.delete_chunks(s.connection(), deal_id, [c for c, d in chunks if d == deal_id])
         s.execute(delete(ChunkRow).where(ChunkRow.document_id == document_id))
         row = s.get(DocumentRow, document_id)
         if row is not None:
