@@ -277,7 +277,10 @@ class JobRunner:
                 beats += 1
                 if beats % 2 == 0:
                     self.reap()
-            except Exception:  # the database may be away for a moment; try next time
+            except OperationalError as exc:  # the database is away for a moment: next tick
+                log.warning("job heartbeat or reaper: the database is unavailable (%s); trying "
+                            "again in %.1f s", str(exc.orig or exc).strip(), period)
+            except Exception:  # a bug: keep ticking, but show it
                 log.exception("job heartbeat or reaper failed")
 
     def heartbeat(self) -> None:
