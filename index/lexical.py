@@ -283,17 +283,32 @@ def _postgres_bm25(conn: Connection, deal_id: str, query: str, k: int) -> list[L
         {"d": deal_id}).one()
     docs = [(cid, [_fold(w) for w in _WORD.findall(body)]) for cid, body in rows]
 
-    def hits(phrase: tuple[list[str], bool], words: list[str]) -> int:
+    def hits(phrase: tuple[list[str], bool], words: list[str], counts: dict[str, int],
+             starts: dict[str, list[int]]) -> int:
+        """Occurrences of the phrase in the chunk's words (by word counts and positions, not a
+        scan of every position per phrase: the thesaurus makes a question many phrases)."""
         parts, prefix = phrase
-        n = len(parts)
+        if len(parts) == 1:
+            if prefix:
+                return sum(c for w, c in counts.items() if w.startswith(parts[0]))
+            return counts.get(parts[0], 0)
+        n, last = len(parts), parts[-1]
+        found = 0
+        for i in starts.get(parts[0], ()):
+            if i + n > len(words) or any(words[i + j] != parts[j] for j in range(1, n - 1)):
+                continue
+            if words[i + n - 1].startswith(last) if prefix else words[i + n - 1] == last:
+                found += 1
+        return found
 
-        def at(i: int) -> bool:
-            return all(words[i + j] == parts[j] for j in range(n - 1)) and (
-                words[i + n - 1].startswith(parts[-1]) if prefix else words[i + n - 1] == parts[-1])
-
-        return sum(1 for i in range(len(words) - n + 1) if at(i))
-
-    counts = [[hits(p, words) for p in phrases] for _, words in docs]
+    counts = []
+    for _, words in docs:
+        tally: dict[str, int] = {}
+        starts: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            tally[w] = tally.get(w, 0) + 1
+            starts.setdefault(w, []).append(i)
+        counts.append([hits(p, words, tally, starts) for p in phrases])
     df = [sum(1 for c in counts if c[j]) for j in range(len(phrases))]
     avgdl = float(avg_words or 1.0)
     scored = []
