@@ -105,23 +105,21 @@ def deal_rowids(deal_id: str) -> tuple[int, int]:
     return first, first + 2**_SLOT_BITS - 1
 
 
-def create_lexical(engine: Engine) -> None:
-    """Create the full-text index if the database needs one of its own.
+def token_count(body: str) -> int:
+    """A chunk's length as the ranking counts it: its ``\\w+`` word tokens (FTS5's count)."""
+    return len(_WORD.findall(body))
 
-    On SQLite the index is derived from the ``chunks`` table: one that is missing while chunks
+
+def create_lexical(engine: Engine) -> None:
+    """Check SQLite's full-text index and rebuild it if it is missing or of an older layout.
+
+    The index is derived from the ``chunks`` table: one that is missing while chunks
     exist, declared with other columns, or in the rowid layout before per-deal ranges is
     rebuilt from ``chunks`` in one transaction, keeping the order the chunks were indexed in
     (so equal scores come back in the same order as before).
     """
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text(
-                "CREATE INDEX IF NOT EXISTS ix_chunks_fts ON chunks "
-                "USING gin (to_tsvector('simple', text))"
-            ))
-        return
     if engine.dialect.name != "sqlite":
-        return
+        return  # PostgreSQL's GIN index is schema, made by the baseline migration
     with engine.connect() as conn:
         stale = _stale(conn)
     if stale is None:

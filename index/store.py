@@ -37,7 +37,6 @@ from index.embedders import Embedder, make_embedder
 from index.scrub import scrub, zero_freed_memory
 
 _DEAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_WORD = re.compile(r"\w+")  # a chunk's word tokens, as index.lexical ranks them
 
 
 @dataclass(frozen=True)
@@ -89,8 +88,8 @@ class Store:
         self.embedder = embedder
         self.chunk_words = chunk_words
         migrations.upgrade(engine)
-        # the full-text index is derived data: its layout is checked (and rebuilt from the
-        # chunks if it is an older one) on every open, apart from the schema's revisions
+        # SQLite's full-text index is derived data: its layout is checked (and rebuilt from
+        # the chunks if it is an older one) on every open, apart from the schema's revisions
         lexical.create_lexical(engine)
         fingerprints.backfill(engine)
         self._locks: dict[str, threading.Lock] = {}
@@ -230,7 +229,7 @@ class Store:
                         ChunkRow(id=cid, deal_id=deal_id, document_id=doc_id, ordinal=c.ordinal,
                                  start=c.start, end=c.end, first_segment=c.first_segment,
                                  last_segment=c.last_segment, text=c.text,
-                                 token_count=len(_WORD.findall(c.text)))
+                                 token_count=lexical.token_count(c.text))
                         for cid, c in zip(chunk_ids, chunks, strict=True)
                     )
                     lexical.add_chunks(s.connection(), deal_id,

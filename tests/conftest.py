@@ -57,17 +57,17 @@ def settings(home: Path) -> Settings:
 class HashEmbedder:
     """Bag-of-words hashing: deterministic, instant, good enough for storage tests."""
 
-    id = "test-hash-64"
-
-    def __init__(self) -> None:
+    def __init__(self, dim: int = 64) -> None:
         self.calls = 0
+        self.dim = dim
+        self.id = f"test-hash-{dim}"  # another dim is another vector space
 
     def embed(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
-        out = np.zeros((len(texts), 64), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             for w in re.findall(r"\w+", t.lower()):
-                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 64] += 1.0
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1
         return out / norms

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -88,9 +89,15 @@ def config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    """The revision scripts, read once per process (every open of the store consults them)."""
+    return ScriptDirectory.from_config(config())
+
+
 def head() -> str:
     """The newest revision the scripts know."""
-    rev = ScriptDirectory.from_config(config()).get_current_head()
+    rev = _scripts().get_current_head()
     if rev is None:  # pragma: no cover - the package ships its revisions
         raise RuntimeError("no migration scripts found in index/migrations/versions: "
                            "reinstall the package")
@@ -116,7 +123,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
         ConfigError: The database is at a revision these scripts do not know (a newer
             version of the product upgraded it).
     """
-    scripts = ScriptDirectory.from_config(config())
+    scripts = _scripts()
     target = scripts.get_current_head() if revision == "head" else revision
     at = current(engine)
     if at is not None and at == target:

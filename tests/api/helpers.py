@@ -8,6 +8,7 @@ authorization matrix alone makes hundreds of requests against the same deal.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,21 @@ def make_settings(home: Path, **overrides: object) -> Settings:
     values.update(service_overrides(home))
     values.update(overrides)
     return get_settings(**values)
+
+
+def child_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a ``handoff`` process a test starts on the test's home: the test's
+    database, Chroma and Redis places, the rules backend, none of the developer's HANDOFF_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
+    env.update(HANDOFF_HOME=str(settings.home), HANDOFF_DATABASE_URL=settings.db_url,
+               HANDOFF_BACKEND="rules", HANDOFF_REDIS_URL=settings.redis_url or "",
+               HANDOFF_REDIS_PREFIX=settings.redis_prefix)
+    if settings.chroma_url:
+        env.update(HANDOFF_CHROMA_URL=settings.chroma_url,
+                   HANDOFF_CHROMA_DATABASE=settings.chroma_database,
+                   HANDOFF_CHROMA_PREFIX=settings.chroma_prefix)
+    env.update(extra)
+    return env
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from api.jobs import BackendPool, JobRunner, cancel
 from api.models import JobRow
 from handoff.settings import Settings
 from index.store import Store
+from tests.api.helpers import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 HANDOFF = Path(sys.executable).with_name("handoff")
@@ -38,16 +39,12 @@ class Stack:
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
         s = self.settings
-        env.update(HANDOFF_HOME=str(s.home), HANDOFF_DATABASE_URL=s.db_url,
-                   HANDOFF_REDIS_URL=s.redis_url or "", HANDOFF_REDIS_PREFIX=s.redis_prefix,
-                   HANDOFF_JOB_MODULES=s.job_modules, HANDOFF_BACKEND="rules",
-                   HANDOFF_JOB_LEASE_SECONDS=str(s.job_lease_seconds),
-                   HANDOFF_JOB_RETRY_SECONDS=str(s.job_retry_seconds),
-                   HANDOFF_JOB_MAX_ATTEMPTS=str(s.job_max_attempts),
-                   PYTHONPATH=str(REPO))
-        return env
+        return child_env(s, HANDOFF_JOB_MODULES=s.job_modules,
+                         HANDOFF_JOB_LEASE_SECONDS=str(s.job_lease_seconds),
+                         HANDOFF_JOB_RETRY_SECONDS=str(s.job_retry_seconds),
+                         HANDOFF_JOB_MAX_ATTEMPTS=str(s.job_max_attempts),
+                         PYTHONPATH=str(REPO))
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = open(self.settings.home / f"worker{len(self.workers)}.log", "wb")  # noqa: SIM115

@@ -21,7 +21,7 @@ from api import models  # noqa: F401  (the web tables)
 from api.users import create_user
 from handoff.settings import Settings
 from index.store import Store
-from tests.api.helpers import PASSWORD, bearer
+from tests.api.helpers import PASSWORD, bearer, child_env
 from tests.serve import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,11 +62,7 @@ def test_one_command_starts_web_processes_and_a_worker_that_runs_the_jobs(
     store.engine.dispose()
 
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
-    env.update(HANDOFF_HOME=str(settings.home), HANDOFF_DATABASE_URL=settings.db_url,
-               HANDOFF_REDIS_URL=redis_url, HANDOFF_REDIS_PREFIX=prefix,
-               HANDOFF_CHROMA_URL=settings.chroma_url, HANDOFF_CHROMA_PREFIX=settings.chroma_prefix,
-               HANDOFF_CHROMA_DATABASE=settings.chroma_database, HANDOFF_BACKEND="rules")
+    env = child_env(settings, HANDOFF_REDIS_URL=redis_url, HANDOFF_REDIS_PREFIX=prefix)
     if "HANDOFF_SERVICES_DIR" in os.environ:
         env["HANDOFF_SERVICES_DIR"] = os.environ["HANDOFF_SERVICES_DIR"]
     out = open(settings.home / "stack.out", "wb")  # noqa: SIM115

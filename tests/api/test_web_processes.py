@@ -9,7 +9,6 @@ the job the other reports and refuses to duplicate. Skipped without a live Redis
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -25,7 +24,7 @@ from api import models  # noqa: F401  (the web tables)
 from api.users import create_user
 from handoff.settings import Settings
 from index.store import Store
-from tests.api.helpers import PASSWORD, bearer
+from tests.api.helpers import PASSWORD, bearer, child_env
 from tests.serve import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,9 +40,7 @@ def web(settings: Settings, redis_prefix: tuple[str, str]) -> Iterator[tuple[str
     _, token = create_user(store, "rep@example.com", "rep", password=PASSWORD)
     store.engine.dispose()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
-    env.update(HANDOFF_HOME=str(settings.home), HANDOFF_DATABASE_URL=settings.db_url,
-               HANDOFF_REDIS_URL=url, HANDOFF_REDIS_PREFIX=prefix, HANDOFF_BACKEND="rules")
+    env = child_env(settings, HANDOFF_REDIS_URL=url, HANDOFF_REDIS_PREFIX=prefix)
     log = open(settings.home / "web.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([str(HANDOFF), "serve", "--port", str(port), "--workers", "2"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

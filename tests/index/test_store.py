@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from handoff.errors import NotFoundError
 from index.ingest import IngestStatus, ingest_bytes, ingest_paths
 from index.search import hybrid_search
 from index.store import Store
+from tests.conftest import HashEmbedder
 
 VTT = b"""WEBVTT
 
@@ -144,29 +146,17 @@ def test_vectors_of_another_embedder_are_refused(settings: object) -> None:
         ChromaStore.open(settings.chroma_path, "embedder-b")  # type: ignore[attr-defined]
 
 
-class _OtherEmbedder:
-    """Another vector space (32-d, other id), as after changing HANDOFF_EMBEDDER."""
+def _other_embedder(fail_after: int | None = None) -> HashEmbedder:
+    """Another vector space (32-d, another id), as after changing HANDOFF_EMBEDDER; with
+    ``fail_after``, the user stops the run after that many embedding calls."""
 
-    id = "test-hash-32"
+    class Halting(HashEmbedder):
+        def embed(self, texts: list[str]) -> np.ndarray:
+            if fail_after is not None and self.calls >= fail_after:
+                raise KeyboardInterrupt
+            return super().embed(texts)
 
-    def __init__(self, fail_after: int | None = None) -> None:
-        self.calls = 0
-        self.fail_after = fail_after
-
-    def embed(self, texts: list[str]) -> object:
-        import hashlib
-        import re
-
-        import numpy as np
-
-        self.calls += 1
-        if self.fail_after is not None and self.calls > self.fail_after:
-            raise KeyboardInterrupt  # the user stops the run
-        out = np.zeros((len(texts), 32), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in re.findall(r"\w+", t.lower()):
-                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 32] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return Halting(dim=32)
 
 
 def test_reindex_moves_every_deal_to_a_new_embedder_and_survives_an_interruption(
@@ -180,23 +170,23 @@ def test_reindex_moves_every_deal_to_a_new_embedder_and_survives_an_interruption
     chunks = {d.id: d.chunks for d in hash_store.list_deals()}
 
     with pytest.raises(ConfigError, match="handoff reindex"):
-        Store.open(settings, embedder=_OtherEmbedder())  # type: ignore[arg-type]
+        Store.open(settings, embedder=_other_embedder())  # type: ignore[arg-type]
 
     # stopped after the first deal's batch: the index says it is incomplete, not "fine"
-    halted = Store.open(settings, embedder=_OtherEmbedder(fail_after=1),  # type: ignore[arg-type]
+    halted = Store.open(settings, embedder=_other_embedder(fail_after=1),  # type: ignore[arg-type]
                         for_reindex=True)
     with pytest.raises(KeyboardInterrupt):
         halted.reindex(batch=1)
     with pytest.raises(ConfigError, match="interrupted"):
-        Store.open(settings, embedder=_OtherEmbedder())  # type: ignore[arg-type]
+        Store.open(settings, embedder=_other_embedder())  # type: ignore[arg-type]
 
-    again = Store.open(settings, embedder=_OtherEmbedder(),  # type: ignore[arg-type]
+    again = Store.open(settings, embedder=_other_embedder(),  # type: ignore[arg-type]
                        for_reindex=True)
     assert again.reindex(batch=1) == (2, sum(chunks.values()))
-    store = Store.open(settings, embedder=_OtherEmbedder())  # type: ignore[arg-type]
+    store = Store.open(settings, embedder=_other_embedder())  # type: ignore[arg-type]
     assert {d: store.vectors.count(d) for d in chunks} == chunks
     hits = hybrid_search(store, "acme", "empty kilometres", k=3)
     assert hits and hits[0].source == "call.vtt"
     assert all(h.source == "beta.md" for h in hybrid_search(store, "beta", "CFO budget"))
     with pytest.raises(ConfigError, match="handoff reindex"):  # the old space is gone
-        Store.open(settings, embedder=type(hash_store.embedder)())  # type: ignore[arg-type]
+        Store.open(settings, embedder=HashEmbedder())  # type: ignore[arg-type]
